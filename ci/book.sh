@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the book into book/ (the site is book/html/, open book/html/index.html),
+# or, with --serve, serves it on http://localhost:3000 and rebuilds on change.
+#
+# Every output in the book comes from running code at build time
+# (mdbook-cmdrun + ci/bookrun); this script fails if any of those runs failed.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$ROOT"
+
+serve=no
+case "${1:-}" in
+    --serve) serve=yes ;;
+    "") ;;
+    *) echo "usage: ci/book.sh [--serve]" >&2; exit 2 ;;
+esac
+
+bash "$ROOT/ci/setup.sh"
+
+step "Building the listings into .venv (skipped when unchanged)"
+python "$ROOT/ci/listings.py" build
+
+export BOOKRUN_LOG="$ROOT/target/bookrun.log"
+mkdir -p "$ROOT/target"
+: > "$BOOKRUN_LOG"
+
+if [ "$serve" = yes ]; then
+    step "Serving the book on http://localhost:3000 (Ctrl-C to stop)"
+    exec mdbook serve --hostname 127.0.0.1 --port 3000
+fi
+
+step "Building the book (mdbook $MDBOOK_VERSION, mdbook-cmdrun $CMDRUN_VERSION)"
+start=$(date +%s)
+# mdbook logs a broken {{#include}} as an ERROR and still exits 0: keep its
+# log and let check_book.py fail the build on any ERROR line.
+mdbook build 2>&1 | tee "$ROOT/target/mdbook.log"
+python "$ROOT/ci/check_book.py" "$ROOT/target/mdbook.log"
+echo "book: built in $(( $(date +%s) - start ))s: open book/html/index.html"

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""After `mdbook build`: fail if any command the book ran failed or was skipped.
+
+mdbook-cmdrun never fails a build. So ci/bookrun logs every run to
+$BOOKRUN_LOG, and this script checks that
+  * no run failed,
+  * every `<!-- cmdrun -->` directive in a chapter produced a successful run
+    (a directive that cmdrun skipped or could not start leaves no log line),
+  * no page contains cmdrun's or bookrun's error text,
+  * mdbook itself logged no ERROR or WARN (given its log as argument): it
+    reports a broken {{#include}} that way and still exits 0.
+"""
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from listings import ROOT, chapter_files  # noqa: E402
+
+log = Path(os.environ["BOOKRUN_LOG"])
+entries = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+problems = []
+for e in entries:
+    if e["status"] != "ok":
+        problems.append(f"a command failed ({e['cwd']}: bookrun {' '.join(e['args'])}):\n{e['detail']}")
+
+directives = 0
+for ch in chapter_files():
+    directives += len(re.findall(r"<!--\s*cmdrun\s", ch.read_text()))
+ok = sum(1 for e in entries if e["status"] == "ok")
+if ok != directives:
+    problems.append(f"{directives} cmdrun directives in the chapters but {ok} successful runs")
+
+for page in (ROOT / "book" / "html").rglob("*.html"):
+    text = page.read_text(errors="replace")
+    for marker in ("**cmdrun error**", "cmdrun error", "BOOK BUILD ERROR"):
+        if marker in text:
+            problems.append(f"{page.relative_to(ROOT)} contains '{marker}'")
+            break
+
+if len(sys.argv) > 1:
+    for line in Path(sys.argv[1]).read_text(errors="replace").splitlines():
+        if "[ERROR]" in line or "[WARN]" in line:
+            problems.append(f"mdbook: {line}")
+
+for p in problems:
+    print("book:", p, file=sys.stderr)
+if problems:
+    sys.exit(f"book: {len(problems)} problem(s): the book build failed")
+print(f"book: {ok} commands ran for the book, all as expected")

@@ -1,0 +1,350 @@
+#!/usr/bin/env python3
+"""The book's listings: find them, build them, lint them, check them.
+
+  listings.py list                 one listing folder a line
+  listings.py build [PATH...]      build into .venv (skipped when unchanged)
+  listings.py lint                 cargo fmt --check and clippy -D warnings
+  listings.py check                the book's structural checks (see check())
+  listings.py versions             the versions table for the Introduction
+
+A listing is a folder listings/chNN-slug/listing-NN-MM or
+listings/chNN-slug/no-listing-NN-desc. A Rust listing is a maturin crate
+(Cargo.toml, pyproject.toml, src/lib.rs); a C listing is a setuptools project
+(setup.py, pyproject.toml). Each has a README.md and tests/test_*.py.
+"""
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LISTINGS = ROOT / "listings"
+SRC = ROOT / "src"
+STAMPS = ROOT / "target" / "stamps"
+NAME_RE = re.compile(r"^ch(\d\d)-[a-z0-9-]+/(listing-\d\d-\d\d|no-listing-\d\d-[a-z0-9-]+)$")
+# Packages whose versions every listing must share (the book prints them).
+PINNED = ("pyo3", "numpy", "ndarray", "pyo3-ffi", "pyo3-build-config")
+
+
+def listings():
+    out = []
+    for chapter in sorted(LISTINGS.glob("ch*")):
+        for d in sorted(chapter.iterdir()):
+            if d.is_dir() and (d.name.startswith("listing-") or d.name.startswith("no-listing-")):
+                out.append(d)
+    return out
+
+
+def kind(d):
+    if (d / "Cargo.toml").exists():
+        return "rust"
+    if (d / "setup.py").exists():
+        return "c"
+    return "other"
+
+
+def cargo_meta(d):
+    with open(d / "Cargo.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+def broken_reason(d):
+    if kind(d) != "rust":
+        return None
+    return cargo_meta(d).get("package", {}).get("metadata", {}).get("book", {}).get("broken-on-purpose")
+
+
+def files_of(d):
+    """The listing's source files, as git would see them (no build output)."""
+    skip = {"target", "build", "__pycache__", ".pytest_cache", ".hypothesis"}
+    out = []
+    for p in sorted(d.rglob("*")):
+        rel = p.relative_to(d)
+        if p.is_file() and not (set(rel.parts) & skip) and not rel.parts[0].endswith(".egg-info") \
+                and p.suffix not in (".so", ".pyc"):
+            out.append(p)
+    return out
+
+
+def run(cmd, cwd=None, check=True):
+    print("+", " ".join(map(str, cmd)), flush=True)
+    p = subprocess.run(cmd, cwd=cwd)
+    if check and p.returncode:
+        sys.exit(f"error: {' '.join(map(str, cmd))} failed with status {p.returncode}")
+    return p.returncode
+
+
+def tool_fingerprint():
+    rustc = subprocess.run(["rustc", "-vV"], capture_output=True, text=True).stdout
+    return sys.version + rustc + (ROOT / "ci" / "requirements.txt").read_text()
+
+
+def module_name(d):
+    if kind(d) == "rust":
+        meta = cargo_meta(d)
+        return meta.get("lib", {}).get("name", meta["package"]["name"].replace("-", "_"))
+    with open(d / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)["project"]["name"]
+
+
+def dist_name(d):
+    if kind(d) == "rust":
+        with open(d / "pyproject.toml", "rb") as f:
+            return tomllib.load(f)["project"]["name"]
+    with open(d / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)["project"]["name"]
+
+
+def installed(dist):
+    from importlib import metadata
+    try:
+        metadata.distribution(dist)
+        return True
+    except metadata.PackageNotFoundError:
+        return False
+
+
+def build(paths):
+    todo = [Path(p).resolve() for p in paths] if paths else listings()
+    STAMPS.mkdir(parents=True, exist_ok=True)
+    fp = tool_fingerprint()
+    for d in todo:
+        h = hashlib.sha256(fp.encode())
+        for p in files_of(d):
+            h.update(str(p.relative_to(d)).encode() + b"\0" + p.read_bytes())
+        stamp = STAMPS / (str(d.relative_to(LISTINGS)).replace("/", "__") + ".sha")
+        if stamp.exists() and stamp.read_text() == h.hexdigest() and installed(dist_name(d)):
+            print(f"  {d.relative_to(ROOT)}: up to date")
+            continue
+        print(f"==> building {d.relative_to(ROOT)}", flush=True)
+        if kind(d) == "rust":
+            run(["maturin", "develop", "--release", "--locked", "--quiet"], cwd=d)
+        elif kind(d) == "c":
+            run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                 "--no-build-isolation", "--no-deps", "--force-reinstall", "."], cwd=d)
+        else:
+            sys.exit(f"error: {d}: neither Cargo.toml nor setup.py")
+        stamp.write_text(h.hexdigest())
+
+
+def lint():
+    for d in listings():
+        if kind(d) != "rust":
+            continue
+        run(["cargo", "fmt", "--check", "--manifest-path", d / "Cargo.toml"])
+        run(["cargo", "clippy", "--quiet", "--release", "--locked", "--all-targets",
+             "--manifest-path", d / "Cargo.toml", "--", "-D", "warnings"])
+
+
+def locked_versions(d):
+    """{package: version} from the listing's Cargo.lock."""
+    lock = d / "Cargo.lock"
+    if not lock.exists():
+        return None
+    with open(lock, "rb") as f:
+        data = tomllib.load(f)
+    out = {}
+    for pkg in data.get("package", []):
+        out.setdefault(pkg["name"], set()).add(pkg["version"])
+    return out
+
+
+def chapter_files():
+    """The chapters SUMMARY.md links to (drafts have no file)."""
+    summary = (SRC / "SUMMARY.md").read_text()
+    return [SRC / m for m in re.findall(r"\]\(([^)]+\.md)\)", summary)]
+
+
+INCLUDE_RE = re.compile(r"\{\{#(include|rustdoc_include)\s+([^}\s]+)\s*\}\}")
+
+
+def check():
+    """Structural checks; every problem is printed, then the exit status is 1."""
+    problems = []
+    found = listings()
+    # 1. Names and shape.
+    for d in found:
+        rel = d.relative_to(LISTINGS).as_posix()
+        if not NAME_RE.match(rel):
+            problems.append(f"{rel}: name must be chNN-slug/listing-NN-MM or no-listing-NN-desc")
+        if not (d / "README.md").exists():
+            problems.append(f"{rel}: no README.md")
+        tests = list((d / "tests").glob("test_*.py"))
+        if not tests:
+            problems.append(f"{rel}: no tests/test_*.py")
+        if kind(d) == "other":
+            problems.append(f"{rel}: neither a maturin crate (Cargo.toml) nor a C project (setup.py)")
+        if kind(d) == "rust":
+            for f in ("pyproject.toml", "src/lib.rs", "Cargo.lock"):
+                if not (d / f).exists():
+                    problems.append(f"{rel}: missing {f}")
+            meta = cargo_meta(d)
+            feats = meta.get("dependencies", {}).get("pyo3", {})
+            if isinstance(feats, dict) and "extension-module" in feats.get("features", []):
+                problems.append(f"{rel}: pyo3's `extension-module` feature is deprecated and breaks "
+                                "`cargo test` for other crates; maturin sets it by itself")
+        reason = broken_reason(d)
+        readme = (d / "README.md").read_text() if (d / "README.md").exists() else ""
+        if reason and "broken on purpose" not in readme.lower():
+            problems.append(f"{rel}: broken on purpose, but its README does not say so")
+        if not reason and "broken on purpose" in readme.lower():
+            problems.append(f"{rel}: README says broken on purpose, Cargo.toml has no "
+                            "[package.metadata.book] broken-on-purpose")
+    # 2. Test file names are unique (pytest imports them side by side).
+    seen = {}
+    for t in LISTINGS.glob("ch*/*/tests/test_*.py"):
+        if t.name in seen:
+            problems.append(f"{t.relative_to(ROOT)} and {seen[t.name].relative_to(ROOT)}: same test file name")
+        seen[t.name] = t
+    # 3. Versions: one pinned set for every listing. A listing broken on
+    #    purpose may add versions (two ndarrays, say) but must still agree on
+    #    the pinned crates it shares with the others.
+    versions = {}
+    for d in found:
+        lv = locked_versions(d)
+        if lv is None:
+            continue
+        broken = broken_reason(d)
+        for name, vs in lv.items():
+            if broken and name not in PINNED:
+                continue
+            if len(vs) > 1 and not broken:
+                problems.append(f"{d.relative_to(ROOT)}: two versions of {name} in one build: {sorted(vs)}")
+            for v in vs:
+                versions.setdefault(name, {}).setdefault(v, []).append(d.relative_to(LISTINGS).as_posix())
+    # The skeptic crate compiles the book's code: same pinned versions.
+    for name, vs in (locked_versions(ROOT / "ci" / "skeptic") or {}).items():
+        if name in PINNED:
+            for v in vs:
+                versions.setdefault(name, {}).setdefault(v, []).append("ci/skeptic")
+    for name, vs in sorted(versions.items()):
+        if len(vs) > 1:
+            problems.append(f"listings disagree on {name}: " +
+                            "; ".join(f"{v} in {', '.join(ds)}" for v, ds in sorted(vs.items())))
+    # 4. Includes resolve, anchors exist; every listing is included somewhere.
+    included = set()
+    for ch in chapter_files():
+        if not ch.exists():
+            problems.append(f"SUMMARY.md links to {ch.relative_to(ROOT)}, which does not exist")
+            continue
+        text = ch.read_text()
+        for m in INCLUDE_RE.finditer(text):
+            spec = m.group(2)
+            path, _, anchor = spec.partition(":")
+            target = (ch.parent / path).resolve()
+            if not target.exists():
+                problems.append(f"{ch.relative_to(ROOT)}: {{{{#{m.group(1)} {spec}}}}}: no such file")
+                continue
+            if anchor and not re.match(r"^\d*(:\d*)?$", anchor):  # not a line range
+                body = target.read_text()
+                if not re.search(r"ANCHOR:\s*" + re.escape(anchor) + r"\b", body) or \
+                   not re.search(r"ANCHOR_END:\s*" + re.escape(anchor) + r"\b", body):
+                    problems.append(f"{ch.relative_to(ROOT)}: anchor '{anchor}' not found in {path}")
+            if not anchor and re.search(r"^\s*(//|#|/\*)\s*ANCHOR(_END)?:", target.read_text(errors="replace"), re.M):
+                problems.append(f"{ch.relative_to(ROOT)}: {{{{#{m.group(1)} {spec}}}}} would show the file's "
+                                "ANCHOR lines: wrap the file in `ANCHOR: all` and include `:all`")
+            included.add(target)
+        for m in re.finditer(r"<!--\s*cmdrun\s+(.*?)-->", text):
+            cmd = m.group(1).split()
+            if not cmd or not cmd[0].endswith("ci/bookrun"):
+                problems.append(f"{ch.relative_to(ROOT)}: cmdrun must go through ci/bookrun "
+                                f"(it checks the exit status): {m.group(0)}")
+            for word in cmd:
+                p = (ch.parent / word)
+                if word.startswith("../listings/") and p.exists():
+                    included.add(p.resolve())
+    for d in found:
+        if not any(str(p).startswith(str(d) + os.sep) for p in included):
+            problems.append(f"{d.relative_to(ROOT)}: not included by any chapter")
+    # 5. Rust blocks: skeptic runs every ```rust block of the rendered book.
+    #    One it must not run (ignore, no_run, compile_fail) needs a reason in a
+    #    `<!-- skeptic: ... -->` comment just above it; should_panic is refused
+    #    (skeptic passes such a block even when it does not compile).
+    for ch in chapter_files():
+        if not ch.exists():
+            continue
+        lines = ch.read_text().splitlines()
+        for i, line in enumerate(lines):
+            m = re.match(r"^\s*```+\s*(rust\S*)", line)
+            if not m:
+                continue
+            tags = set(re.split(r"[^\w-]+", m.group(1)))
+            where = f"{ch.relative_to(ROOT)}:{i + 1}"
+            if "should_panic" in tags:
+                problems.append(f"{where}: should_panic is not allowed (skeptic passes it even when the "
+                                "code does not compile); show a panic with a listing and assert it in its test")
+            if tags & {"ignore", "no_run", "compile_fail"}:
+                above = "\n".join(lines[max(0, i - 4):i])
+                if not re.search(r"<!--\s*skeptic:\s*\S", above):
+                    problems.append(f"{where}: ```{m.group(1)} needs a `<!-- skeptic: reason -->` "
+                                    "comment in the lines just above it")
+    # 6. Every unsafe block has a SAFETY comment right above it.
+    for rs in LISTINGS.glob("ch*/*/src/**/*.rs"):
+        lines = rs.read_text().splitlines()
+        for i, line in enumerate(lines):
+            if re.search(r"\bunsafe\s*\{", line) and not line.strip().startswith("//"):
+                above = "\n".join(lines[max(0, i - 3):i + 1])
+                if "SAFETY:" not in above:
+                    problems.append(f"{rs.relative_to(ROOT)}:{i + 1}: unsafe block without a // SAFETY: comment")
+    for p in problems:
+        print("check:", p)
+    print(f"check: {len(found)} listings, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+def versions_table():
+    """The Introduction's table: every number read from a lock or a tool."""
+    lv = {}
+    for d in listings():
+        for name, vs in (locked_versions(d) or {}).items():
+            lv.setdefault(name, set()).update(vs)
+    reqs = dict(line.split("==") for line in (ROOT / "ci" / "requirements.txt").read_text().splitlines()
+                if "==" in line and not line.startswith("#"))
+
+    def out(cmd):
+        return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
+
+    rows = [
+        ("Rust", out(["rustc", "--version"]).split()[1], "`rustc --version`"),
+        ("Python", sys.version.split()[0], "the interpreter that built the book"),
+    ]
+    for crate in ("pyo3", "numpy", "ndarray"):
+        if crate in lv:
+            rows.append((f"`{crate}` crate", ", ".join(sorted(lv[crate])), "listings' `Cargo.lock`"))
+    for pkg, label in (("numpy", "NumPy"), ("maturin", "maturin"), ("pytest", "pytest"),
+                       ("hypothesis", "Hypothesis")):
+        rows.append((label, reqs[pkg], "`ci/requirements.txt`"))
+    rows.append(("mdBook", out(["mdbook", "--version"]).split()[-1].lstrip("v"), "`mdbook --version`"))
+    rows.append(("mdbook-cmdrun", os.environ.get("CMDRUN_VERSION", "?"), "`ci/common.sh`"))
+    print("| Tool | Version | Read from |\n|---|---|---|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1]} | {r[2]} |")
+
+
+def main():
+    cmd = sys.argv[1] if len(sys.argv) > 1 else "list"
+    if cmd == "list":
+        for d in listings():
+            print(d.relative_to(ROOT))
+    elif cmd == "build":
+        build(sys.argv[2:])
+    elif cmd == "lint":
+        lint()
+    elif cmd == "check":
+        sys.exit(check())
+    elif cmd == "versions":
+        versions_table()
+    elif cmd == "json":
+        print(json.dumps([{"path": str(d.relative_to(ROOT)), "kind": kind(d), "module": module_name(d),
+                           "broken": broken_reason(d)} for d in listings()], indent=1))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what the book and its tests need, into git-ignored folders:
+#   .venv/   a virtualenv with the Python packages pinned in ci/requirements.txt
+#   .tools/  mdbook and mdbook-cmdrun, built by `cargo install --locked`
+# Idempotent: when everything is present at the right version it takes a second.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+need() { command -v "$1" >/dev/null || { echo "error: $1 not found: $2" >&2; exit 1; }; }
+need cargo "install Rust from https://rustup.rs"
+need python3 "install Python 3.9 or newer"
+
+# --- Python -------------------------------------------------------------
+if [ ! -x "$VENV/bin/python" ]; then
+    step "Creating the virtualenv .venv"
+    python3 -m venv "$VENV"
+fi
+req_hash=$(sha256sum "$ROOT/ci/requirements.txt" | cut -c1-16)
+if [ "$(cat "$VENV/.requirements" 2>/dev/null)" != "$req_hash" ]; then
+    step "Installing Python packages (ci/requirements.txt)"
+    "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$ROOT/ci/requirements.txt"
+    echo "$req_hash" > "$VENV/.requirements"
+fi
+
+# --- mdbook and mdbook-cmdrun -------------------------------------------
+install_tool() { # crate version
+    # `cargo install --list` knows the version of each installed binary
+    # (mdbook-cmdrun has no --version flag).
+    if ! [ -x "$TOOLS/bin/$1" ] || ! cargo install --list --root "$TOOLS" | grep -qx "$1 v$2:"; then
+        step "Installing $1 $2 into .tools (first time only: a few minutes)"
+        cargo install --locked --quiet --version "$2" --root "$TOOLS" "$1"
+    fi
+}
+install_tool mdbook "$MDBOOK_VERSION"
+install_tool mdbook-cmdrun "$CMDRUN_VERSION"

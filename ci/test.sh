@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every check of the book, in order, and stops at the first failure:
+#   1. structural checks (ci/listings.py check): names, includes, anchors,
+#      one set of versions, cmdrun through bookrun, skeptic markers, SAFETY
+#   2. cargo fmt --check and cargo clippy -D warnings on every Rust listing
+#   3. every listing built into .venv, every pytest file run
+#   4. the book built, failing if any command it runs fails (ci/book.sh)
+#   5. skeptic: every ```rust block of the rendered book compiled and run
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$ROOT"
+t0=$(date +%s)
+timing() { echo "  ($1: $(( $(date +%s) - t0 ))s since start)"; }
+
+bash "$ROOT/ci/setup.sh"
+timing setup
+
+step "1. Structural checks"
+python "$ROOT/ci/listings.py" check
+
+step "2. cargo fmt and clippy on every Rust listing"
+python "$ROOT/ci/listings.py" lint
+timing lint
+
+step "3. Building every listing, running every test"
+python "$ROOT/ci/listings.py" build
+python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT"
+timing pytest
+
+step "4. Building the book"
+bash "$ROOT/ci/book.sh"
+timing book
+
+step "5. skeptic: the book's Rust blocks, as rendered"
+bash "$ROOT/ci/skeptic.sh"
+timing skeptic
+
+step "All checks passed in $(( $(date +%s) - t0 ))s"

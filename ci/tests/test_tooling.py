@@ -1,0 +1,114 @@
+"""Tests of the book's own tooling: the scaffold, the transcript runner, bookrun."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CI = ROOT / "ci"
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def test_scaffolded_listing_builds_and_passes_its_test(tmp_path):
+    p = run([sys.executable, CI / "new-listing.py", "ch99-scratch", "listing-99-01", "scaffold_probe",
+             "--into", tmp_path], check=True)
+    crate = tmp_path / "ch99-scratch" / "listing-99-01"
+    assert "created" in p.stdout
+    # Same pinned versions as the book's listings.
+    lock = (crate / "Cargo.lock").read_text()
+    ref = (ROOT / "listings/ch01-skeleton/listing-01-02/Cargo.lock").read_text()
+    assert lock.replace("scaffold-probe", "skeleton") == ref
+    b = run(["maturin", "develop", "--release", "--locked", "--quiet"], cwd=crate)
+    assert b.returncode == 0, b.stdout + b.stderr
+    try:
+        t = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=crate)
+        assert t.returncode == 0, t.stdout + t.stderr
+        assert "5 passed" in t.stdout
+    finally:
+        run([sys.executable, "-m", "pip", "uninstall", "-y", "-q", "scaffold-probe"])
+
+
+def test_scaffold_refuses_bad_names(tmp_path):
+    p = run([sys.executable, CI / "new-listing.py", "chapter5", "listing-05-01", "x", "--into", tmp_path])
+    assert p.returncode != 0 and "CHAPTER must look like" in p.stderr
+
+
+def session(tmp_path, source):
+    f = tmp_path / "demo.py"
+    f.write_text(textwrap.dedent(source))
+    return run([sys.executable, CI / "pysession.py", f])
+
+
+def test_session_prints_a_repl_transcript(tmp_path):
+    p = session(tmp_path, """\
+        x = 6 * 7
+        x
+        for i in range(2):
+            print(i)
+        1 / 0  # raises
+        import os  # hide
+    """)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == textwrap.dedent("""\
+        >>> x = 6 * 7
+        >>> x
+        42
+        >>> for i in range(2):
+        ...     print(i)
+        ... 
+        0
+        1
+        >>> 1 / 0
+        Traceback (most recent call last):
+          File "<stdin>", line 1, in <module>
+        ZeroDivisionError: division by zero
+        """)
+
+
+def test_session_fails_on_an_unexpected_exception(tmp_path):
+    p = session(tmp_path, "1 / 0\n")
+    assert p.returncode == 1
+    assert "unexpected ZeroDivisionError" in p.stderr
+
+
+def test_session_fails_when_a_raises_statement_does_not_raise(tmp_path):
+    p = session(tmp_path, "1 + 1  # raises\n")
+    assert p.returncode == 1
+    assert "did not raise" in p.stderr
+
+
+def test_bookrun_logs_and_fails_on_wrong_exit_status(tmp_path):
+    log = tmp_path / "log"
+    env = dict(os.environ, BOOKRUN_LOG=str(log))
+    p = run([sys.executable, CI / "bookrun", "shell", "--", "sh", "-c", "echo out; exit 3"], env=env)
+    assert p.returncode == 1
+    assert "BOOK BUILD ERROR" in p.stdout
+    (entry,) = [json.loads(line) for line in log.read_text().splitlines()]
+    assert entry["status"] == "fail" and "status 3, expected 0" in entry["detail"]
+    p = run([sys.executable, CI / "bookrun", "shell", "--expect", "3", "--", "sh", "-c", "echo out; exit 3"],
+            env=env)
+    assert p.returncode == 0
+    assert p.stdout == "```console\n$ sh -c 'echo out; exit 3'\nout\n```\n\n"
+
+
+def test_bookrun_normalises_machine_specific_text(tmp_path):
+    sys.path.insert(0, str(CI))
+    import importlib.machinery
+    import importlib.util
+
+    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "bookrun"))
+    spec = importlib.util.spec_from_loader("bookrun", loader)
+    bookrun = importlib.util.module_from_spec(spec)
+    loader.exec_module(bookrun)
+    text = (f"{ROOT}/listings/x.py {os.path.expanduser('~')}/.cargo/registry/src/index.crates.io-abc/pyo3-0.30.1/"
+            "src/x.rs thread '<unnamed>' (8903) panicked at 0x7f3a2b1c0d10 Finished in 14.19s")
+    assert bookrun.normalise(text) == ("listings/x.py ~/.cargo/registry/src/…/pyo3-0.30.1/src/x.rs "
+                                       "thread '<unnamed>' (<tid>) panicked at 0x… Finished in …s")

@@ -1,0 +1,14 @@
+# Builds the C extension _extmodule against NumPy's headers.
+import numpy as np
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension(
+            "_extmodule",
+            sources=["src/extmodule.c", "src/mean.c"],
+            include_dirs=[np.get_include()],
+            extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-Werror"],
+        )
+    ]
+)

@@ -1,0 +1,45 @@
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+
+// `skeleton.FooError`, a subclass of `Exception`, like the C listing's
+// `PyErr_NewException("_extmodule.FooError", NULL, NULL)`.
+create_exception!(
+    skeleton,
+    FooError,
+    PyException,
+    "Raised by skeleton on bad input."
+);
+
+/// A skeleton extension module: the Rust twin of `_extmodule`.
+#[pymodule]
+mod skeleton {
+    use numpy::PyReadonlyArray1;
+    use numpy::prelude::*;
+    use pyo3::exceptions::PyValueError;
+    use pyo3::prelude::*;
+
+    #[pymodule_export]
+    use super::FooError;
+
+    /// Does nothing and returns None, like the 2006 `foo`.
+    #[pyfunction]
+    fn foo() {}
+
+    /// The mean of a 1-D float64 array; FooError if it is empty.
+    #[pyfunction]
+    fn mean(a: PyReadonlyArray1<'_, f64>) -> PyResult<f64> {
+        if a.is_empty() {
+            return Err(FooError::new_err("mean of an empty array"));
+        }
+        // rust-numpy does not check alignment in `as_array`, and a Rust
+        // reference to a misaligned f64 is undefined behaviour: check first.
+        if !a.is_aligned() {
+            return Err(PyValueError::new_err(
+                "array data is not aligned for float64",
+            ));
+        }
+        let a = a.as_array(); // a view: works for any strides
+        Ok(a.sum() / a.len() as f64)
+    }
+}

@@ -1,0 +1,12 @@
+use pyo3::prelude::*;
+
+// BROKEN ON PURPOSE: this exports `PyInit_skeleton`, but maturin names the
+// file after the library, `renamed`, so `import renamed` looks for
+// `PyInit_renamed`.
+#[pymodule]
+mod skeleton {
+    use pyo3::prelude::*;
+
+    #[pyfunction]
+    fn foo() {}
+}
