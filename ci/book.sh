@@ -19,6 +19,13 @@ bash "$ROOT/ci/setup.sh"
 step "Building the listings into .venv (skipped when unchanged)"
 python "$ROOT/ci/listings.py" build
 
+# Where the book is published, link to the repository (header icon, "suggest
+# an edit", and each listing's filename caption).
+if [ -n "${BOOK_REPOSITORY_URL:-}" ]; then
+    export MDBOOK_OUTPUT__HTML__GIT_REPOSITORY_URL="$BOOK_REPOSITORY_URL"
+    export MDBOOK_OUTPUT__HTML__EDIT_URL_TEMPLATE="${BOOK_REPOSITORY_URL%/}/edit/main/{path}"
+fi
+
 export BOOKRUN_LOG="$ROOT/target/bookrun.log"
 mkdir -p "$ROOT/target"
 : > "$BOOKRUN_LOG"

@@ -32,3 +32,17 @@ install_tool() { # crate version
 }
 install_tool mdbook "$MDBOOK_VERSION"
 install_tool mdbook-cmdrun "$CMDRUN_VERSION"
+
+# --- Chromium, for the browser test (ci/browser/) -------------------------
+# Debian's package: Playwright's own browser download cannot work offline.
+if ! command -v chromium >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        step "Installing chromium (Debian package) for the browser test"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    elif [ "${CI:-}" = true ]; then
+        echo "error: chromium is missing and cannot be installed here (need root and apt-get)" >&2
+        exit 1
+    else
+        echo "note: chromium is missing and cannot be installed here: the browser test will be skipped" >&2
+    fi
+fi

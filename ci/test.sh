@@ -5,6 +5,7 @@
 #   2. cargo fmt --check and cargo clippy -D warnings on every Rust listing
 #   3. every listing built into .venv, every pytest file run
 #   4. the book built, failing if any command it runs fails (ci/book.sh)
+#      and tested in headless Chromium (ci/browser/)
 #   5. skeptic: every ```rust block of the rendered book compiled and run
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
@@ -29,6 +30,10 @@ timing pytest
 step "4. Building the book"
 bash "$ROOT/ci/book.sh"
 timing book
+
+step "4b. The built book in a browser (headless Chromium)"
+python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" "$ROOT/ci/browser"
+timing browser
 
 step "5. skeptic: the book's Rust blocks, as rendered"
 bash "$ROOT/ci/skeptic.sh"

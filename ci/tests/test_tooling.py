@@ -112,3 +112,18 @@ def test_bookrun_normalises_machine_specific_text(tmp_path):
             "src/x.rs thread '<unnamed>' (8903) panicked at 0x7f3a2b1c0d10 Finished in 14.19s")
     assert bookrun.normalise(text) == ("listings/x.py ~/.cargo/registry/src/…/pyo3-0.30.1/src/x.rs "
                                        "thread '<unnamed>' (<tid>) panicked at 0x… Finished in …s")
+
+
+def test_listings_tarball_builds_a_listing_alone(tmp_path):
+    p = run(["bash", CI / "pack-listings.sh"], check=True)
+    tarball = Path(p.stdout.strip().splitlines()[-1])
+    assert tarball.name == "numpy-extensions-in-rust-listings.tar.gz"
+    subprocess.run(["tar", "xzf", tarball, "-C", tmp_path], check=True)
+    top = tmp_path / "numpy-extensions-in-rust"
+    crate = top / "listings" / "ch01-skeleton" / "listing-01-02"
+    assert (crate / "Cargo.lock").exists() and (crate / "tests" / "test_skeleton.py").exists()
+    assert not list(top.rglob("*.so")) and not list(top.rglob("target"))
+    # The unpacked crate builds on its own, with its locked versions.
+    b = run(["maturin", "build", "--release", "--locked", "--quiet", "--out", tmp_path / "wheels"], cwd=crate)
+    assert b.returncode == 0, b.stdout + b.stderr
+    assert [w.name.split("-")[0] for w in (tmp_path / "wheels").glob("*.whl")] == ["skeleton"]

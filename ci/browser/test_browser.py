@@ -1,0 +1,188 @@
+"""The built book in a real browser: headless Chromium driven by Playwright.
+
+Run by ci/test.sh after the book is built (book/html). Screenshots go to
+target/screenshots/ (test artifacts, not committed).
+
+Chromium is Debian's (/usr/bin/chromium, installed by ci/setup.sh);
+Playwright's own browser download does not work offline.
+"""
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BOOK = ROOT / "book" / "html"
+SHOTS = ROOT / "target" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("chromium is missing: ci/setup.sh should have installed it")
+    pytest.skip("chromium is not installed (ci/setup.sh installs it when it can): browser tests skipped",
+                allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(folder):
+    handler = functools.partial(Quiet, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def site():
+    assert (BOOK / "index.html").exists(), "build the book first (ci/book.sh)"
+    httpd = serve(BOOK)
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def visit(browser, url):
+    """Load url; return (page, problems): console errors, page errors, failed requests."""
+    page = browser.new_page()
+    problems = []
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
+    response = page.goto(url, wait_until="networkidle")
+    if url.startswith("http") and (response is None or response.status != 200):
+        problems.append(f"{url}: status {response and response.status}")
+    return page, problems
+
+
+def book_pages(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html")
+                  if "fonts" not in p.parts and p.name != "toc.html")
+
+
+def check_all_pages(browser, base, folder):
+    problems = []
+    for rel in book_pages(folder):
+        page, found = visit(browser, f"{base}/{rel}")
+        if not page.locator("main h1").count():
+            found.append("no <h1> in main")
+        problems += [f"{rel}: {p}" for p in found]
+        page.close()
+    return problems
+
+
+def test_every_page_loads_without_errors(browser, site):
+    pages = book_pages(BOOK)
+    assert "index.html" in pages and "ch01-skeleton.html" in pages and "print.html" in pages
+    assert check_all_pages(browser, site, BOOK) == []
+
+
+def test_the_check_catches_a_javascript_error_and_a_missing_page(browser, tmp_path):
+    # The same check on a copy of the book with two planted faults must fail.
+    copy = tmp_path / "html"
+    shutil.copytree(BOOK, copy)
+    intro = copy / "introduction.html"
+    intro.write_text(intro.read_text().replace("</body>", "<script>throw new Error('planted');</script></body>"))
+    ch1 = copy / "ch01-skeleton.html"
+    ch1.write_text(ch1.read_text().replace("</body>", '<img src="no-such-image.png"></body>'))
+    httpd = serve(copy)
+    try:
+        problems = check_all_pages(browser, f"http://127.0.0.1:{httpd.server_address[1]}", copy)
+    finally:
+        httpd.shutdown()
+    assert any(p.startswith("introduction.html: page error") and "planted" in p for p in problems), problems
+    assert any(p.startswith("ch01-skeleton.html: HTTP 404") for p in problems), problems
+
+
+def test_search_finds_fooerror_and_leads_to_chapter_1(browser, site):
+    page, problems = visit(browser, f"{site}/index.html")
+    page.click("#search-toggle")
+    page.locator("#searchbar").press_sequentially("FooError", delay=20)  # search runs on key events
+    first = page.locator("#searchresults li a").first
+    first.wait_for(timeout=10_000)
+    assert "ch01-skeleton.html" in first.get_attribute("href")
+    first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.split("#")[0].split("?")[0].endswith("/ch01-skeleton.html")
+    assert page.locator("main h1").first.inner_text() == "The skeleton"
+    assert problems == []
+
+
+def test_code_blocks_have_a_copy_button_and_listings_have_captions(browser, site):
+    page, problems = visit(browser, f"{site}/ch01-skeleton.html")
+    blocks = page.locator("pre > code").count()
+    buttons = page.locator("pre button.clip-button").count()
+    assert blocks >= 10 and buttons >= 10
+    assert page.locator("span.filename").count() >= 8
+    assert page.locator("span.caption.broken").count() == 1
+    # The badge comes from theme/listings.css.
+    badge = page.evaluate("getComputedStyle(document.querySelector('.caption.broken'), '::before').content")
+    assert badge == '"Broken on purpose"'
+    assert problems == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(SHOTS / "ch01-light.png"), full_page=False)
+    # Switch theme the way a reader does: the theme menu.
+    page.click("#theme-toggle")
+    page.click("#navy")
+    page.keyboard.press("Escape")
+    assert "navy" in page.evaluate("document.documentElement.className")
+    page.locator("#panic-exception, h2:has-text('Errors and panics')").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "ch01-navy.png"))
+
+
+def test_filename_captions_link_to_the_repository_when_one_is_configured(browser, site):
+    page, problems = visit(browser, f"{site}/ch01-skeleton.html")
+    assert page.locator("span.filename a").count() == 0  # no repository configured here
+    page.evaluate("""() => {
+        const a = document.createElement('a');
+        a.title = 'Git repository'; a.href = 'https://example.org/owner/book';
+        document.body.appendChild(a);
+        return window.bookLinkFilenames();
+    }""")
+    href = page.locator("span.filename a").first.get_attribute("href")
+    assert href == "https://example.org/owner/book/blob/main/listings/ch01-skeleton/listing-01-01/src/extmodule.h"
+    assert problems == []
+
+
+def test_print_page_has_every_chapter(browser, site):
+    page, problems = visit(browser, f"{site}/print.html")
+    titles = page.locator("main h1").all_inner_texts()
+    summary = (ROOT / "src" / "SUMMARY.md").read_text()
+    written = re.findall(r"\[([^\]]+)\]\([^)]+\.md\)", summary)
+    first_h1 = {"Introduction": "Introduction", "The skeleton": "The skeleton", "Contributing": "Contributing"}
+    for title in written:
+        assert first_h1.get(title, title) in titles, (title, titles)
+    assert problems == []
+
+
+def test_the_book_works_from_file_urls(browser):
+    # Offline reading: open the files directly and follow the "next" links.
+    page, problems = visit(browser, (BOOK / "index.html").as_uri())
+    seen = [page.locator("main h1").first.inner_text()]
+    for _ in range(2):
+        page.click("a.nav-chapters.next, a.mobile-nav-chapters.next >> visible=true")
+        page.wait_for_load_state("load")
+        seen.append(page.locator("main h1").first.inner_text())
+    assert seen == ["Introduction", "The skeleton", "Contributing"]
+    assert [p for p in problems if "file://" in p] == []
