@@ -50,4 +50,6 @@ for p in problems:
     print("book:", p, file=sys.stderr)
 if problems:
     sys.exit(f"book: {len(problems)} problem(s): the book build failed")
-print(f"book: {ok} commands ran for the book, all as expected")
+slow = sorted(entries, key=lambda e: -e.get("seconds", 0))[:3]
+print(f"book: {ok} commands ran for the book, all as expected; slowest: " +
+      ", ".join(f"{e.get('seconds', 0):.1f}s ({' '.join(e['args'])[:60]})" for e in slow))

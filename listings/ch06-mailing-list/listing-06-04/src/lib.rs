@@ -1,0 +1,80 @@
+// ANCHOR: all
+use pyo3::prelude::*;
+
+/// The newcomer's errors, each next to its fix. The functions marked
+/// "trips" are correct Rust: they raise a clear Python exception on the
+/// input that surprises newcomers, and the book shows that exception.
+#[pymodule]
+mod newcomer {
+    use numpy::prelude::*;
+    use numpy::{AllowTypeChange, PyArrayLike1, PyReadonlyArray1, PyReadwriteArray1};
+    use pyo3::exceptions::PyValueError;
+    use pyo3::prelude::*;
+
+    // ANCHOR: dtype
+    /// Trips: only float64 arrays convert to `PyReadonlyArray1<f64>`.
+    #[pyfunction]
+    fn total_f64(a: PyReadonlyArray1<'_, f64>) -> f64 {
+        a.as_array().sum()
+    }
+
+    /// Fix: `PyArrayLike1<f64, AllowTypeChange>` asks NumPy to convert
+    /// (`np.asarray(a, dtype=float64)`): int arrays, lists and scalars work.
+    #[pyfunction]
+    fn total_any(a: PyArrayLike1<'_, f64, AllowTypeChange>) -> f64 {
+        a.as_array().sum()
+    }
+    // ANCHOR_END: dtype
+
+    // ANCHOR: slice
+    /// Trips: `as_slice` needs contiguous (and aligned) data.
+    #[pyfunction]
+    fn first_and_last(a: PyReadonlyArray1<'_, f64>) -> PyResult<(f64, f64)> {
+        let s = a.as_slice()?; // TypeError for a[::2]
+        match (s.first(), s.last()) {
+            (Some(&f), Some(&l)) => Ok((f, l)),
+            _ => Err(PyValueError::new_err("empty array")),
+        }
+    }
+
+    /// Fix: `as_array` gives an ndarray view that follows any strides.
+    #[pyfunction]
+    fn first_and_last_strided(a: PyReadonlyArray1<'_, f64>) -> PyResult<(f64, f64)> {
+        if !a.is_aligned() && !a.is_empty() {
+            return Err(PyValueError::new_err(
+                "array data is not aligned for float64",
+            ));
+        }
+        let v = a.as_array();
+        match (v.first(), v.last()) {
+            (Some(&f), Some(&l)) => Ok((f, l)),
+            _ => Err(PyValueError::new_err("empty array")),
+        }
+    }
+    // ANCHOR_END: slice
+
+    // ANCHOR: twice
+    /// Trips: `dst += src` with the same array as both arguments. Reading
+    /// through `src` while writing through `dst` would alias, so rust-numpy
+    /// refuses the second borrow.
+    #[pyfunction]
+    fn add_into(
+        src: PyReadonlyArray1<'_, f64>,
+        mut dst: PyReadwriteArray1<'_, f64>,
+    ) -> PyResult<()> {
+        if src.len() != dst.len() {
+            return Err(PyValueError::new_err("src and dst differ in length"));
+        }
+        let mut d = dst.as_array_mut();
+        d += &src.as_array();
+        Ok(())
+    }
+
+    /// Fix: when the operation makes sense in place, take one array.
+    #[pyfunction]
+    fn double_in_place(mut a: PyReadwriteArray1<'_, f64>) {
+        a.as_array_mut().mapv_inplace(|x| 2.0 * x);
+    }
+    // ANCHOR_END: twice
+}
+// ANCHOR_END: all
