@@ -112,3 +112,15 @@ def test_bookrun_normalises_machine_specific_text(tmp_path):
             "src/x.rs thread '<unnamed>' (8903) panicked at 0x7f3a2b1c0d10 Finished in 14.19s")
     assert bookrun.normalise(text) == ("listings/x.py ~/.cargo/registry/src/…/pyo3-0.30.1/src/x.rs "
                                        "thread '<unnamed>' (<tid>) panicked at 0x… Finished in …s")
+
+
+def test_bookrun_normalises_the_rustc_commit_in_std_paths():
+    import importlib.machinery
+    import importlib.util
+
+    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "bookrun"))
+    spec = importlib.util.spec_from_loader("bookrun", loader)
+    bookrun = importlib.util.module_from_spec(spec)
+    loader.exec_module(bookrun)
+    text = "at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/std/src/panicking.rs:581"
+    assert bookrun.normalise(text) == "at /rustc/<commit>/library/std/src/panicking.rs:581"
