@@ -32,3 +32,6 @@ install_tool() { # crate version
 }
 install_tool mdbook "$MDBOOK_VERSION"
 install_tool mdbook-cmdrun "$CMDRUN_VERSION"
+
+# --- gdb and a debug CPython, for chapter 2 --------------------------------
+bash "$ROOT/ci/debug-tools.sh"

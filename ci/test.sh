@@ -24,6 +24,7 @@ timing lint
 step "3. Building every listing, running every test"
 python "$ROOT/ci/listings.py" build
 python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT"
+python "$ROOT/ci/listings.py" cargo-test
 timing pytest
 
 step "4. Building the book"
