@@ -16,6 +16,7 @@ timing setup
 
 step "1. Structural checks"
 python "$ROOT/ci/listings.py" check
+bash "$ROOT/ci/lint-workflows.sh"
 
 step "2. cargo fmt and clippy on every Rust listing"
 python "$ROOT/ci/listings.py" lint

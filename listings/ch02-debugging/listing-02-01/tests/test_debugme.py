@@ -73,7 +73,7 @@ def test_without_rust_backtrace_the_panic_suggests_it():
     env = {k: v for k, v in os.environ.items() if k != "RUST_BACKTRACE"}
     p = subprocess.run([sys.executable, "hunt.py"], cwd=HERE, capture_output=True, text=True, env=env)
     assert p.returncode == 1
-    assert "panicked at src/lib.rs:" in p.stderr
+    assert re.search(r"panicked at src[/\\]lib\.rs:\d+:\d+:", p.stderr)  # src\lib.rs on Windows
     assert "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace" in p.stderr
     assert "stack backtrace:" not in p.stderr
     assert p.stderr.rstrip().endswith(
@@ -93,11 +93,14 @@ def test_rust_backtrace_names_the_rust_functions():
     for f in ("debugme::debugme::window_means::{{closure}}", "debugme::debugme::window_means",
               "debugme::debugme::moving_mean", "debugme::debugme::__pyfunction_moving_mean"):
         assert f in names, (f, names)
-    assert names.index("debugme::debugme::moving_mean") < names.index("cfunction_vectorcall_FASTCALL_KEYWORDS")
     # With debug info the frames have file and line: the slice is line 37.
-    assert re.search(r"debugme::debugme::window_means::\{\{closure\}\}\n\s+at \./src/lib\.rs:37:27", p.stderr)
+    assert re.search(r"debugme::debugme::window_means::\{\{closure\}\}\n\s+at \.[/\\]src[/\\]lib\.rs:37:27",
+                     p.stderr)
+    if sys.platform == "linux":  # the interpreter's own symbols: Linux builds keep them
+        assert names.index("debugme::debugme::moving_mean") < names.index("cfunction_vectorcall_FASTCALL_KEYWORDS")
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="the page's trim keeps a frame of the Linux interpreter")
 def test_trimmed_backtrace_keeps_the_frames_the_page_shows():
     p = subprocess.run([sys.executable, ROOT / "ci" / "backtrace.py", "--keep", "^debugme::", "--keep",
                         "^cfunction_vectorcall", "--", sys.executable, "hunt.py"],
