@@ -13,7 +13,7 @@ SCRIPT = ROOT / "ci" / "debug-python.py"
 LISTING = ROOT / "listings" / "ch02-debugging" / "listing-02-01"
 PY = ROOT / "target" / "debug-python" / "root" / "usr" / "bin" / "python3.11d"
 
-pytestmark = pytest.mark.skipif(
+needs_dbg = pytest.mark.skipif(
     not PY.exists() and os.environ.get("CI") != "true",
     reason="no debug interpreter: ci/setup.sh unpacks Debian's python3.11-dbg (needs apt-get)")
 
@@ -24,6 +24,7 @@ def run(*args):
     return p.stdout
 
 
+@needs_dbg
 def test_pyo3_detects_py_debug():
     cfg = dict(line.split("=", 1) for line in run("config", LISTING).splitlines() if "=" in line
                and not line.startswith("--"))
@@ -32,12 +33,14 @@ def test_pyo3_detects_py_debug():
     assert cfg["lib_name"] == "python3.11d"
 
 
+@needs_dbg
 def test_maturin_tags_the_wheel_for_the_debug_abi():
     out = run("build", LISTING)
     assert "Found CPython 3.11d" in out
     assert "-cp311-cp311d-" in out
 
 
+@needs_dbg
 def test_debug_interpreter_loads_the_debug_extension_and_release_numpy():
     out = run("session", LISTING / "debug_python.py")
     assert out.startswith("```pycon\n") and out.rstrip().endswith("```")
@@ -51,3 +54,20 @@ def test_debug_interpreter_loads_the_debug_extension_and_release_numpy():
     assert after[">>> importlib.machinery.EXTENSION_SUFFIXES"].startswith(
         "['.cpython-311d-x86_64-linux-gnu.so', '.cpython-311-x86_64-linux-gnu.so'")
     assert after[">>> debugme.moving_mean(np.arange(5.0), 2)"] == "array([0.5, 1.5, 2.5, 3.5])"
+
+
+def test_actionlint_rejects_a_broken_workflow(tmp_path):
+    """ci/lint-workflows.sh is a real check: actionlint fails on a bad workflow."""
+    import shutil
+
+    if shutil.which("actionlint") is None:
+        pytest.skip("actionlint is installed by ci/setup.sh (ci/requirements.txt)")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: push\njobs:\n  a:\n    runs-on: ${{ matrix.os }}\n    steps:\n"
+                   "      - uses: actions/checkout@v5\n        with: {nope: 1}\n")
+    p = subprocess.run(["actionlint", "-no-color", str(bad)], capture_output=True, text=True)
+    assert p.returncode == 1, p.stdout
+    assert "matrix" in p.stdout and "nope" in p.stdout
+    good = subprocess.run(["actionlint", "-no-color", str(ROOT / ".github" / "workflows" / "ci.yml")],
+                          capture_output=True, text=True)
+    assert good.returncode == 0, good.stdout
