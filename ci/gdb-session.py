@@ -63,6 +63,21 @@ def clean(text):
     return "\n".join(out) + "\n"
 
 
+def gdb_extension():
+    """gdb loads CPython's extension (py-bt) from pythonX.Y-gdb.py beside the
+    interpreter (pyenv, a CPython build) or from /usr/share/gdb/auto-load
+    (Debian's python3.X-dbg, when installed). Failing both, source the copy
+    in the python3.11-dbg package that ci/debug-tools.sh unpacks, for the
+    same Python version."""
+    exe = os.path.realpath(sys.executable)
+    if os.path.exists(exe + "-gdb.py") or os.path.exists("/usr/share/gdb/auto-load" + exe + "-gdb.py"):
+        return []
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    unpacked = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target", "debug-python", "root",
+                            "usr", "share", "gdb", "auto-load", "usr", "bin", f"{version}-gdb.py")
+    return ["-iex", f"source {os.path.normpath(unpacked)}"] if os.path.exists(unpacked) else []
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -73,8 +88,9 @@ def main():
             sys.exit(f"gdb-session: {msg}")
         print(f"({msg}: the session was not run)")
         return 0
-    cmd = ["gdb", "-q", "-batch", "-iex", f"add-auto-load-safe-path {sys.base_prefix}",
-           "-x", commands, "--args", sys.executable, script, *args]
+    cmd = ["gdb", "-q", "-batch", "-iex", f"add-auto-load-safe-path {sys.base_prefix}"]
+    cmd += gdb_extension()
+    cmd += ["-x", commands, "--args", sys.executable, script, *args]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
     text = clean(p.stdout)
     sys.stdout.write(text)

@@ -20,7 +20,9 @@ mod debugme {
             return Err(PyValueError::new_err("width must be at least 1"));
         }
         if !a.is_aligned() {
-            return Err(PyValueError::new_err("array data is not aligned for float64"));
+            return Err(PyValueError::new_err(
+                "array data is not aligned for float64",
+            ));
         }
         let a = a
             .as_slice()

@@ -17,7 +17,9 @@ mod smooth {
         width: usize,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         if !a.is_aligned() {
-            return Err(PyValueError::new_err("array data is not aligned for float64"));
+            return Err(PyValueError::new_err(
+                "array data is not aligned for float64",
+            ));
         }
         let a = a
             .as_slice()

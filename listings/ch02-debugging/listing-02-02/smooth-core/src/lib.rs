@@ -54,7 +54,10 @@ mod tests {
     #[test]
     fn zero_width_is_an_error() {
         assert_eq!(window_means(&[1.0], 0), Err(WindowError::ZeroWidth));
-        assert_eq!(WindowError::ZeroWidth.to_string(), "width must be at least 1");
+        assert_eq!(
+            WindowError::ZeroWidth.to_string(),
+            "width must be at least 1"
+        );
     }
 }
 // ANCHOR_END: tests
