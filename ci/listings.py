@@ -4,6 +4,7 @@
   listings.py list                 one listing folder a line
   listings.py build [PATH...]      build into .venv (skipped when unchanged)
   listings.py lint                 cargo fmt --check and clippy -D warnings
+  listings.py cargo-test           `cargo test` of each listing's pure-Rust workspace members
   listings.py check                the book's structural checks (see check())
   listings.py versions             the versions table for the Introduction
 
@@ -168,6 +169,36 @@ def lint():
         run(["cargo", "fmt", "--check", "--manifest-path", d / "Cargo.toml"])
         run(["cargo", "clippy", "--quiet", "--release", "--locked", "--all-targets",
              "--manifest-path", d / "Cargo.toml", "--", "-D", "warnings"])
+        for member in workspace_members(d):
+            run(["cargo", "fmt", "--check", "--manifest-path", member / "Cargo.toml"])
+            run(["cargo", "clippy", "--quiet", "--release", "--locked", "--all-targets",
+                 "--manifest-path", d / "Cargo.toml", "-p", package_name(member), "--", "-D", "warnings"])
+
+
+def workspace_members(d):
+    """The crates a Rust listing holds besides its root crate: the members of
+    its `[workspace]` (a pure-Rust kernel beside the pyo3 crate, say)."""
+    if kind(d) != "rust":
+        return []
+    members = cargo_meta(d).get("workspace", {}).get("members", [])
+    return [d / m for m in members if (d / m / "Cargo.toml").exists()]
+
+
+def package_name(crate):
+    return cargo_meta(crate)["package"]["name"]
+
+
+def cargo_test():
+    """Run `cargo test` on every workspace member of every listing. These
+    crates are plain Rust (no pyo3), so their tests need no Python; the pyo3
+    crates are tested from Python by pytest."""
+    n = 0
+    for d in listings():
+        for member in workspace_members(d):
+            run(["cargo", "test", "--locked", "--quiet", "--manifest-path", d / "Cargo.toml",
+                 "-p", package_name(member)])
+            n += 1
+    print(f"cargo-test: {n} crate(s) tested")
 
 
 def locked_versions(d):
@@ -315,7 +346,7 @@ def check():
                     problems.append(f"{where}: ```{m.group(1)} needs a `<!-- skeptic: reason -->` "
                                     "comment in the lines just above it")
     # 6. Every unsafe block has a SAFETY comment right above it.
-    for rs in LISTINGS.glob("ch*/*/src/**/*.rs"):
+    for rs in [*LISTINGS.glob("ch*/*/src/**/*.rs"), *LISTINGS.glob("ch*/*/*/src/**/*.rs")]:
         lines = rs.read_text().splitlines()
         for i, line in enumerate(lines):
             if re.search(r"\bunsafe\s*\{", line) and not line.strip().startswith("//"):
@@ -366,6 +397,8 @@ def main():
         build(sys.argv[2:])
     elif cmd == "lint":
         lint()
+    elif cmd == "cargo-test":
+        cargo_test()
     elif cmd == "check":
         sys.exit(check())
     elif cmd == "versions":

@@ -46,3 +46,5 @@ if ! command -v chromium >/dev/null; then
         echo "note: chromium is missing and cannot be installed here: the browser test will be skipped" >&2
     fi
 fi
+# --- gdb and a debug CPython, for chapter 2 --------------------------------
+bash "$ROOT/ci/debug-tools.sh"

@@ -17,6 +17,7 @@ timing setup
 
 step "1. Structural checks"
 python "$ROOT/ci/listings.py" check
+bash "$ROOT/ci/lint-workflows.sh"
 
 step "2. cargo fmt and clippy on every Rust listing"
 python "$ROOT/ci/listings.py" lint
@@ -25,6 +26,7 @@ timing lint
 step "3. Building every listing, running every test"
 python "$ROOT/ci/listings.py" build
 python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT"
+python "$ROOT/ci/listings.py" cargo-test
 timing pytest
 
 step "4. Building the book"

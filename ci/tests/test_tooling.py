@@ -127,3 +127,26 @@ def test_listings_tarball_builds_a_listing_alone(tmp_path):
     b = run(["maturin", "build", "--release", "--locked", "--quiet", "--out", tmp_path / "wheels"], cwd=crate)
     assert b.returncode == 0, b.stdout + b.stderr
     assert [w.name.split("-")[0] for w in (tmp_path / "wheels").glob("*.whl")] == ["skeleton"]
+def test_bookrun_normalises_the_rustc_commit_in_std_paths():
+    import importlib.machinery
+    import importlib.util
+
+    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "bookrun"))
+    spec = importlib.util.spec_from_loader("bookrun", loader)
+    bookrun = importlib.util.module_from_spec(spec)
+    loader.exec_module(bookrun)
+    text = "at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/std/src/panicking.rs:581"
+    assert bookrun.normalise(text) == "at /rustc/<commit>/library/std/src/panicking.rs:581"
+
+
+def test_bookrun_replaces_home_only_where_a_path_starts(monkeypatch):
+    import importlib.machinery
+    import importlib.util
+
+    monkeypatch.setenv("HOME", "/root")
+    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "bookrun"))
+    spec = importlib.util.spec_from_loader("bookrun", loader)
+    bookrun = importlib.util.module_from_spec(spec)
+    loader.exec_module(bookrun)
+    assert bookrun.normalise("x=/root/a and target/debug-python/root/usr/bin") == \
+        "x=~/a and target/debug-python/root/usr/bin"

@@ -1,0 +1,32 @@
+// ANCHOR: all
+use pyo3::prelude::*;
+
+/// The Python face of smooth-core: convert, check, call, convert back.
+#[pymodule]
+mod smooth {
+    use numpy::prelude::*;
+    use numpy::{PyArray1, PyReadonlyArray1};
+    use pyo3::exceptions::PyValueError;
+    use pyo3::prelude::*;
+
+    /// The mean of every window of `width` consecutive elements of `a`.
+    #[pyfunction]
+    fn moving_mean<'py>(
+        py: Python<'py>,
+        a: PyReadonlyArray1<'py, f64>,
+        width: usize,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        if !a.is_aligned() {
+            return Err(PyValueError::new_err(
+                "array data is not aligned for float64",
+            ));
+        }
+        let a = a
+            .as_slice()
+            .map_err(|_| PyValueError::new_err("array is not contiguous"))?;
+        let means = smooth_core::window_means(a, width)
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(PyArray1::from_vec(py, means))
+    }
+}
+// ANCHOR_END: all
