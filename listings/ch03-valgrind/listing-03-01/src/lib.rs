@@ -1,6 +1,8 @@
 // ANCHOR: all
 use pyo3::prelude::*;
 
+mod kernel;
+
 #[pymodule]
 mod leaky {
     use numpy::prelude::*;
@@ -22,19 +24,11 @@ mod leaky {
 
     // ANCHOR: interp
     /// The value at fractional position `t`, interpolated linearly between
-    /// `a[floor(t)]` and the element after it.
+    /// `a[floor(t)]` and the element after it (see kernel.rs).
     #[pyfunction]
     fn interp(a: PyReadonlyArray1<'_, f64>, t: f64) -> PyResult<f64> {
-        let x = data(&a)?;
-        if x.is_empty() || !(0.0..=(x.len() - 1) as f64).contains(&t) {
-            return Err(PyValueError::new_err("t is outside the array"));
-        }
-        let i = t as usize;
-        let f = t - i as f64;
-        // SAFETY: BROKEN ON PURPOSE. `t <= len - 1`, so `i < len` holds, but
-        // `i + 1 < len` does not when `t == len - 1`: that read is one past
-        // the end. Multiplied by `f == 0.0`, it does not change the result.
-        unsafe { Ok(x.get_unchecked(i) * (1.0 - f) + x.get_unchecked(i + 1) * f) }
+        crate::kernel::interp(data(&a)?, t)
+            .ok_or_else(|| PyValueError::new_err("t is outside the array"))
     }
     // ANCHOR_END: interp
 
