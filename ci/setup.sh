@@ -32,3 +32,6 @@ install_tool() { # crate version
 }
 install_tool mdbook "$MDBOOK_VERSION"
 install_tool mdbook-cmdrun "$CMDRUN_VERSION"
+
+# --- valgrind (chapter 3) -----------------------------------------------
+bash "$ROOT/ci/valgrind.sh" --install
