@@ -311,8 +311,8 @@ def show(folder, focus, frames=None):
                     kept.append(l)
                     aux += 1
             out.append(kept)
-        elif first.startswith("ERROR SUMMARY"):
-            out.append(rec)
+        elif any("ERROR SUMMARY" in l for l in rec):
+            out.append([l for l in rec if "ERROR SUMMARY" in l])
     return "\n==…==\n".join("\n".join(normalise(l) for l in rec) for rec in out)
 
 

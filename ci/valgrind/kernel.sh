@@ -23,7 +23,9 @@ case "${1:-}" in
         fi
         rustc +nightly --edition 2024 --test -Zsanitizer=address -C debug-assertions=off -g \
             -o "$out/kernel-asan" "$kernel"
-        exec "$out/kernel-asan" --test-threads=1
+        # ASan starts each line of its report with the process id.
+        "$out/kernel-asan" --test-threads=1 2>&1 | sed -E 's/^==[0-9]+==/==…==/'
+        exit "${PIPESTATUS[0]}"
         ;;
     *) echo "usage: kernel.sh dev|asan" >&2; exit 2 ;;
 esac

@@ -57,10 +57,10 @@ mod leaky {
     #[pyfunction]
     fn dtype_name(a: &Bound<'_, PyAny>) -> PyResult<String> {
         let py = a.py();
-        // SAFETY: BROKEN ON PURPOSE. The pointer is valid and the name is a
-        // NUL-terminated C string, but `PyObject_GetAttrString` returns a
-        // *new* reference: wrapping it as *borrowed* adds a second one, and
-        // only one is ever released.
+        // BROKEN ON PURPOSE: `PyObject_GetAttrString` returns a *new*
+        // reference; wrapping it as *borrowed* adds a second one, and only
+        // one is ever released.
+        // SAFETY: the pointer is valid, the name a NUL-terminated C string.
         let dtype = unsafe {
             Bound::from_borrowed_ptr_or_err(
                 py,
