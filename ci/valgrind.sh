@@ -2,7 +2,8 @@
 # Valgrind for the book (chapter 3).
 #
 #   ci/valgrind.sh --install   make sure valgrind is installed (apt-get when
-#                              missing); called by ci/setup.sh
+#                              missing), and memray (pip, into .tools/memray);
+#                              called by ci/setup.sh
 #   ci/valgrind.sh             run every listing's tests under valgrind
 #                              memcheck, except the listings broken on purpose,
 #                              and fail on any error the baseline does not
@@ -15,7 +16,27 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
 
+MEMRAY_VERSION=1.19.1
+install_memray() {
+    # memray, for one comparison in chapter 3: installed apart from .venv
+    # (pip --target), so that its dependencies stay out of the listings'.
+    local dir="$TOOLS/memray"
+    [ "$(cat "$dir/.version" 2>/dev/null)" = "$MEMRAY_VERSION" ] && return 0
+    step "Installing memray $MEMRAY_VERSION into .tools/memray"
+    rm -rf "$dir"
+    if python -m pip install -q --disable-pip-version-check --target "$dir" "memray==$MEMRAY_VERSION"; then
+        echo "$MEMRAY_VERSION" > "$dir/.version"
+    elif [ "${CI:-}" = true ]; then
+        echo "error: could not install memray $MEMRAY_VERSION" >&2
+        exit 1
+    else
+        rm -rf "$dir"
+        echo "warning: could not install memray: chapter 3 will say so instead of showing its output" >&2
+    fi
+}
+
 if [ "${1:-}" = "--install" ]; then
+    install_memray
     command -v valgrind >/dev/null && exit 0
     step "Installing valgrind (apt-get)"
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -59,7 +80,7 @@ EOF
 )
 tests=()
 for l in "${listings[@]}"; do tests+=("$l/tests"); done
-echo "valgrind suite: ${#listings[@]} listings (broken-on-purpose ones left out); first run about 5 minutes, then cached"
+echo "valgrind suite: ${#listings[@]} listings (broken-on-purpose ones left out); a few minutes the first time, then cached"
 start=$(date +%s)
 python "$ROOT/ci/valgrind_report.py" check --baseline \
     --inputs "${listings[@]}" ci/pytest.ini \

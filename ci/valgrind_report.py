@@ -183,7 +183,7 @@ def parse(folder):
 # --- the baseline ------------------------------------------------------------
 
 ALLOC_FRAME = re.compile(r"^(fun:(malloc|calloc|realloc|posix_memalign|aligned_alloc|memalign|"
-                         r"UnknownInlinedFun|__rust_\w+|_ZN\d+(alloc|core|std)\w*|\w*alloc\w*)|\.\.\.)$")
+                         r"UnknownInlinedFun|__rust_\w+|_ZN\d+(alloc|core|std)\d.*|\w*alloc\w*)|\.\.\.)$")
 
 
 def clean_suppression(raw, module, n_error_frames=4, n_leak_frames=6, n_uninit_frames=2):

@@ -97,3 +97,16 @@ def test_the_leak_is_the_scratch_buffer_of_cumsum():
     # exercise.py calls cumsum once on 5 float64: one block of 40 bytes.
     assert err["what"].startswith("40 bytes in 1 blocks are definitely lost")
     assert pyfunction(err) == "cumsum"
+
+
+def test_memray_puts_the_cumsum_buffer_first():
+    if not (ROOT / ".tools" / "memray" / "memray").is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail("memray is not installed (ci/valgrind.sh --install)")
+        pytest.skip("memray is not installed: bash ci/valgrind.sh --install")
+    out = subprocess.run([sys.executable, ROOT / "ci" / "valgrind" / "memray_leaks.py", "memray_demo.py"],
+                         cwd=LISTING, capture_output=True, text=True, check=True).stdout.splitlines()
+    source = (LISTING / "src" / "lib.rs").read_text().splitlines()
+    line = next(n for n, l in enumerate(source, 1) if "Box::leak(vec![0.0; x.len()]" in l)
+    # 1000 calls, each leaking 1000 float64.
+    assert out[1].split() == ["8,000,000", "1,000", "CALLOC", f"lib.rs:{line}"]
