@@ -26,10 +26,12 @@ valgrind a few dozen reports that are not bugs of yours (CPython 3.11 reads
 an uninitialised digit in int.from_bytes; rust-numpy's borrow-checking
 capsule is never freed). `baseline` runs two programs known to be good,
 with --gen-suppressions=all: a small pytest + Hypothesis + NumPy test
-(ci/valgrind/test_known_good.py) and listing 3-2's exercise.py. It keeps
-each suppression with Rust's per-build hash (17h...E) and machine paths
-wildcarded, cut where listing 3-2's own code begins; a leak whose stack,
-cut there, holds nothing but the allocator is listing code and is dropped.
+(ci/valgrind/test_known_good.py) and the exercise.py of a tiny extension
+that is not a listing (ci/valgrind/known_good_ext: pyo3 and rust-numpy's
+usual paths, nothing kept of its own). It keeps each suppression with
+Rust's per-build hash (17h...E) and machine paths wildcarded, cut where
+that extension's own code begins; a leak whose stack, cut there, holds
+nothing but the allocator is the extension's and is dropped.
 Then it appends ci/valgrind/cpython.supp, a few hand-written entries for
 reports that lie wholly inside CPython and that the known-good runs miss.
 """
@@ -49,8 +51,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "target" / "valgrind"
 WRAPPER = ROOT / "listings" / "ch03-valgrind" / "valgrind_py.sh"
 STAMPS = ROOT / "target" / "stamps"
-KNOWN_GOOD_LISTING = ROOT / "listings" / "ch03-valgrind" / "listing-03-02"
-KNOWN_GOOD_MODULE = "mended"
+KNOWN_GOOD_EXT = ROOT / "ci" / "valgrind" / "known_good_ext"
+KNOWN_GOOD_MODULE = "_valgrind_known_good"
 EXTRA = ROOT / "ci" / "valgrind" / "cpython.supp"
 
 
@@ -216,13 +218,29 @@ def clean_suppression(raw, module, n_error_frames=4, n_leak_frames=6, n_uninit_f
     return head, out
 
 
+def build_known_good_ext():
+    """maturin develop ci/valgrind/known_good_ext when its files changed."""
+    h = hashlib.sha256(sys.version.encode())
+    input_digest(h, KNOWN_GOOD_EXT)
+    stamp = STAMPS / "valgrind-known-good.sha"
+    probe = subprocess.run([sys.executable, "-c", f"import {KNOWN_GOOD_MODULE}"], capture_output=True)
+    if stamp.exists() and stamp.read_text() == h.hexdigest() and probe.returncode == 0:
+        return
+    print("valgrind_report: building ci/valgrind/known_good_ext", file=sys.stderr, flush=True)
+    subprocess.run([sys.executable, "-m", "maturin", "develop", "--release", "--locked", "--quiet"],
+                   cwd=KNOWN_GOOD_EXT, check=True, stdout=sys.stderr)
+    STAMPS.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(h.hexdigest())
+
+
 def baseline():
     """Make (or reuse) the baseline suppression file; return its path."""
     runs = [
         (["python", "-m", "pytest", "-c", "ci/pytest.ini", "--rootdir", ".", "-q", "ci/valgrind/test_known_good.py"],
          ROOT, [ROOT / "ci" / "valgrind" / "test_known_good.py"]),
-        (["python", "exercise.py"], KNOWN_GOOD_LISTING, [KNOWN_GOOD_LISTING]),
+        (["python", "exercise.py"], KNOWN_GOOD_EXT, [KNOWN_GOOD_EXT]),
     ]
+    build_known_good_ext()
     seen, entries = set(), []
     for cmd, cwd, inputs in runs:
         res = parse(run(cmd, cwd, inputs, [], gen_supp=True))
@@ -362,7 +380,8 @@ def main():
         print(show(folder, a.focus, a.frames))
     else:
         for e in res["errors"]:
-            top = next((f for f in e["stack"] if f["fn"]), {})
+            top = next((f for f in e["stack"] if "__pyfunction_" in (f["fn"] or "")), None) or \
+                next((f for f in e["stack"] if f["fn"] and not re.search(r"alloc|UnknownInlinedFun", f["fn"])), {})
             print(f"valgrind: {e['kind']}: {e['what']} in {top.get('fn')} ({top.get('file')}:{top.get('line')})")
         print(f"valgrind: {len(res['errors'])} errors ({res['suppressed']} suppressed by the baseline); "
               f"command exit status {res['status']}; full report: {folder / 'report.txt'}")
