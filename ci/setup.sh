@@ -48,3 +48,5 @@ if ! command -v chromium >/dev/null; then
 fi
 # --- gdb and a debug CPython, for chapter 2 --------------------------------
 bash "$ROOT/ci/debug-tools.sh"
+# --- valgrind (chapter 3) -----------------------------------------------
+bash "$ROOT/ci/valgrind.sh" --install

@@ -7,6 +7,8 @@
 #   4. the book built, failing if any command it runs fails (ci/book.sh)
 #      and tested in headless Chromium (ci/browser/)
 #   5. skeptic: every ```rust block of the rendered book compiled and run
+#   6. valgrind: every listing's tests under memcheck, zero errors allowed
+#      (when CI=true or VALGRIND_SUITE=1; ci/valgrind.sh)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
 t0=$(date +%s)
@@ -40,5 +42,9 @@ timing browser
 step "5. skeptic: the book's Rust blocks, as rendered"
 bash "$ROOT/ci/skeptic.sh"
 timing skeptic
+
+step "6. valgrind: every listing's tests under memcheck (ci/valgrind.sh)"
+bash "$ROOT/ci/valgrind.sh"
+timing valgrind
 
 step "All checks passed in $(( $(date +%s) - t0 ))s"

@@ -1,0 +1,104 @@
+"""ci/valgrind_report.py: how the baseline generalises suppressions, and
+how a report is trimmed for the page (no valgrind needed)."""
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+spec = importlib.util.spec_from_file_location("valgrind_report", ROOT / "ci" / "valgrind_report.py")
+vr = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(vr)
+
+
+def sup(kind, *frames, leak=False):
+    head = ["{", "   <insert_a_suppression_name_here>", f"   Memcheck:{kind}"]
+    if leak:
+        head.append("   match-leak-kinds: definite")
+    return "\n".join(head + [f"   {f}" for f in frames] + ["}"])
+
+
+def test_rust_and_llvm_hashes_and_paths_are_wildcarded_inlined_frames_become_dots():
+    raw = sup("Leak", "fun:malloc", "fun:_PyObject_New",
+              "fun:_ZN4pyo35types7capsule9PyCapsule3new17h0123456789abcdefE",
+              "fun:UnknownInlinedFun", "fun:UnknownInlinedFun",
+              "fun:_ZN9once_cell3imp18initialize_or_wait17hfedcba9876543210E.llvm.4968944690898784231",
+              "obj:/home/someone/.venv/lib/numpy/_core/_multiarray_umath.so", "fun:more", leak=True)
+    head, frames = vr.clean_suppression(raw, "mended")
+    assert head == ["Memcheck:Leak", "match-leak-kinds: definite"]
+    assert frames == ["fun:malloc", "fun:_PyObject_New", "fun:_ZN4pyo35types7capsule9PyCapsule3new17h*E",
+                      "...", "fun:_ZN9once_cell3imp18initialize_or_wait17h*E.llvm.*",
+                      "obj:*/_multiarray_umath.so"]
+
+
+def test_a_stack_is_cut_where_the_known_good_listing_begins():
+    raw = sup("Leak", "fun:malloc", "fun:PyCapsule_New", "fun:_ZN6mended6mended20__pyfunction_cumsum17h0123456789abcdefE",
+              "fun:cfunction_vectorcall_FASTCALL_KEYWORDS", leak=True)
+    # (valgrind matches a suppression against the top of a stack: no "..." needed at the end)
+    assert vr.clean_suppression(raw, "mended")[1] == ["fun:malloc", "fun:PyCapsule_New"]
+
+
+def test_a_leak_allocated_by_the_listing_itself_is_never_suppressed():
+    raw = sup("Leak", "fun:calloc", "fun:UnknownInlinedFun", "fun:_ZN5alloc7raw_vec11finish_grow17h0123456789abcdefE",
+              "fun:_ZN6mended6mended20__pyfunction_cumsum17h0123456789abcdefE", "fun:PyObject_Vectorcall", leak=True)
+    assert vr.clean_suppression(raw, "mended") is None
+
+
+def test_uninitialised_value_errors_keep_two_frames_invalid_reads_four():
+    cond = sup("Cond", "fun:maybe_small_long", "fun:_PyLong_FromByteArray", "fun:int_from_bytes_impl",
+               "fun:int_from_bytes", "fun:cfunction_vectorcall")
+    assert vr.clean_suppression(cond, "mended")[1] == ["fun:maybe_small_long", "fun:_PyLong_FromByteArray"]
+    addr = sup("Addr8", "fun:strncmp", "fun:is_dst", "fun:_dl_dst_count", "fun:expand_dynamic_string_token",
+               "fun:fillin_rpath.isra.0")
+    assert vr.clean_suppression(addr, "mended")[1] == ["fun:strncmp", "fun:is_dst", "fun:_dl_dst_count",
+                                                       "fun:expand_dynamic_string_token"]
+
+
+REPORT = """\
+==4242== Memcheck, a memory error detector
+==4242== Copyright (C) 2002-2022, and GNU GPL'd, by Julian Seward et al.
+==4242== Command: python exercise.py
+==4242== 
+==4242== Invalid read of size 16
+==4242==    at 0x8165F53: UnknownInlinedFun (kernel.rs:17)
+==4242==    by 0x8165F53: leaky::leaky::__pyfunction_interp (lib.rs:28)
+==4242==    by 0x8164B2F: pyo3::impl_::trampoline::trampoline (src/impl_/trampoline.rs:315)
+==4242==  Address 0xd7c9ae8 is 32 bytes inside a block of size 40 alloc'd
+==4242==    at 0x48417B4: malloc (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)
+==4242==    by 0x5EA96CD: PyDataMem_UserNEW (in numpy.so)
+==4242==    by 0x5ECC10D: PyArray_NewFromDescr_int (in numpy.so)
+==4242==    by 0x5ECF325: PyArray_ArangeObj (in numpy.so)
+==4242==    by 0x5F22ECE: array_arange (in numpy.so)
+==4242== 
+==4242== Conditional jump or move depends on uninitialised value(s)
+==4242==    at 0x49E04DA: maybe_small_long (longobject.c:71)
+==4242== 
+==4242== LEAK SUMMARY:
+==4242==    definitely lost: 0 bytes in 0 blocks
+==4242== Reachable blocks (those to which a pointer was found) are not shown.
+==4242== 
+==4242== For lists of detected and suppressed errors, rerun with: -s
+==4242== ERROR SUMMARY: 1 errors from 1 contexts (suppressed: 3 from 2)
+"""
+
+
+def test_show_keeps_the_focused_records_cut_below_the_pyfunction(tmp_path):
+    (tmp_path / "report.txt").write_text(REPORT)
+    out = vr.show(tmp_path, "leaky::")
+    assert "==4242==" not in out and "0x8165F53" not in out
+    assert "==…==    by 0x…: leaky::leaky::__pyfunction_interp (lib.rs:28)" in out
+    assert "trampoline (src" not in out  # cut below the #[pyfunction]
+    assert "==…==  Address 0x… is 32 bytes inside a block of size 40 alloc'd" in out
+    assert "PyArray_NewFromDescr_int" in out and "PyArray_ArangeObj" not in out
+    assert "maybe_small_long" not in out  # not focused
+    assert out.endswith("==…== ERROR SUMMARY: 1 errors from 1 contexts (suppressed: 3 from 2)")
+
+
+def test_parse_reads_errors_and_counts(tmp_path):
+    (tmp_path / "report.txt").write_text(REPORT)
+    (tmp_path / "program.txt").write_text("interp: 4.0\n")
+    (tmp_path / "status.json").write_text('{"status": 99}')
+    r = vr.parse(tmp_path)
+    assert [e["kind"] for e in r["errors"]] == ["InvalidRead", "UninitCondition"]
+    assert r["errors"][0]["stack"][1] == {"fn": "leaky::leaky::__pyfunction_interp", "obj": None,
+                                          "file": "lib.rs", "line": "28"}
+    assert (r["status"], r["error_count"], r["suppressed"]) == (99, 1, 3)

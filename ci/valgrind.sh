@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Valgrind for the book (chapter 3).
+#
+#   ci/valgrind.sh --install   make sure valgrind is installed (apt-get when
+#                              missing), and memray (pip, into .tools/memray);
+#                              called by ci/setup.sh
+#   ci/valgrind.sh             run every listing's tests under valgrind
+#                              memcheck, except the listings broken on purpose,
+#                              and fail on any error the baseline does not
+#                              suppress (ci/valgrind_report.py)
+#
+# The suite runs when VALGRIND_SUITE=1, or when CI=true unless
+# VALGRIND_SUITE=0. Its report is cached by a hash of its inputs (every
+# listing's build stamp and files, the suppressions, the tool versions), so
+# it reruns only when something changed.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$ROOT"
+
+MEMRAY_VERSION=1.19.1
+install_memray() {
+    # memray, for one comparison in chapter 3: installed apart from .venv
+    # (pip --target), so that its dependencies stay out of the listings'.
+    local dir="$TOOLS/memray"
+    [ "$(cat "$dir/.version" 2>/dev/null)" = "$MEMRAY_VERSION" ] && return 0
+    step "Installing memray $MEMRAY_VERSION into .tools/memray"
+    rm -rf "$dir"
+    if python -m pip install -q --disable-pip-version-check --target "$dir" "memray==$MEMRAY_VERSION"; then
+        echo "$MEMRAY_VERSION" > "$dir/.version"
+    elif [ "${CI:-}" = true ]; then
+        echo "error: could not install memray $MEMRAY_VERSION" >&2
+        exit 1
+    else
+        rm -rf "$dir"
+        echo "warning: could not install memray: chapter 3 will say so instead of showing its output" >&2
+    fi
+}
+
+if [ "${1:-}" = "--install" ]; then
+    install_memray
+    command -v valgrind >/dev/null && exit 0
+    step "Installing valgrind (apt-get)"
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; } || true
+    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null && command -v apt-get >/dev/null; then
+        { sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; } || true
+    fi
+    if ! command -v valgrind >/dev/null; then
+        if [ "${CI:-}" = true ]; then
+            echo "error: valgrind is not installed and could not be installed (apt-get install valgrind)" >&2
+            exit 1
+        fi
+        echo "warning: valgrind is not installed and could not be installed here (no root or no apt-get):" >&2
+        echo "         the valgrind checks of chapter 3 will be skipped, and its pages will say so." >&2
+    fi
+    exit 0
+fi
+
+suite="${VALGRIND_SUITE:-}"
+if [ -z "$suite" ]; then
+    [ "${CI:-}" = true ] && suite=1 || suite=0
+fi
+if [ "$suite" != 1 ]; then
+    echo "valgrind suite: skipped (set VALGRIND_SUITE=1 to run every listing's tests under valgrind; CI does)"
+    exit 0
+fi
+if ! command -v valgrind >/dev/null; then
+    if [ "${CI:-}" = true ]; then echo "error: valgrind is not installed" >&2; exit 1; fi
+    echo "valgrind suite: skipped: valgrind is not installed (bash ci/valgrind.sh --install)"
+    exit 0
+fi
+
+# Every listing that is not broken on purpose, and its tests.
+mapfile -t listings < <(python - <<'EOF'
+import json, subprocess, sys
+for l in json.loads(subprocess.run([sys.executable, "ci/listings.py", "json"], capture_output=True,
+                                   text=True, check=True).stdout):
+    if not l["broken"]:
+        print(l["path"])
+EOF
+)
+tests=()
+for l in "${listings[@]}"; do tests+=("$l/tests"); done
+echo "valgrind suite: ${#listings[@]} listings (broken-on-purpose ones left out); a few minutes the first time, then cached"
+start=$(date +%s)
+python "$ROOT/ci/valgrind_report.py" check --baseline \
+    --inputs "${listings[@]}" ci/pytest.ini \
+    -- python -m pytest -c ci/pytest.ini --rootdir . -q "${tests[@]}"
+echo "valgrind suite: passed in $(( $(date +%s) - start ))s"
