@@ -103,8 +103,11 @@ mod ownership {
     /// that frees it when NumPy no longer needs it.
     #[pyfunction]
     fn malloc_array(py: Python<'_>, n: usize) -> PyResult<Bound<'_, PyArray1<f64>>> {
+        // No allocation may exceed isize::MAX bytes (Rust's rule, and beyond
+        // any real heap): refuse before asking malloc.
         let bytes = n
             .checked_mul(size_of::<f64>())
+            .filter(|&b| b <= isize::MAX as usize)
             .ok_or_else(|| PyMemoryError::new_err(format!("cannot allocate {n} float64")))?;
         // SAFETY: malloc may be called with any size; 1 avoids malloc(0).
         let raw = unsafe { libc::malloc(bytes.max(1)) }.cast::<f64>();
