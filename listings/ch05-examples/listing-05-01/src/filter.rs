@@ -70,7 +70,7 @@ pub fn prepare<'a>(
     size: usize,
 ) -> PyResult<CowArray<'a, f64, Ix2>> {
     aligned(a)?;
-    if size < 3 || size % 2 == 0 {
+    if size < 3 || size.is_multiple_of(2) {
         return Err(PyValueError::new_err(format!(
             "size must be odd and at least 3, got {size}"
         )));
@@ -88,7 +88,14 @@ pub fn prepare<'a>(
 /// scratch space of `x.ncols() + size - 1` elements; `out` is the row.
 /// Like scipy, filter along axis 0 (the `size` rows around `i`), then along
 /// axis 1 (sliding sums over the row, padded by the same mode).
-pub fn filter_row(x: ArrayView2<'_, f64>, i: usize, size: usize, mode: Mode, acc: &mut [f64], out: &mut [f64]) {
+pub fn filter_row(
+    x: ArrayView2<'_, f64>,
+    i: usize,
+    size: usize,
+    mode: Mode,
+    acc: &mut [f64],
+    out: &mut [f64],
+) {
     let (h, w) = x.dim();
     let r = size / 2;
     let xs = x.to_slice().expect("prepare() made x contiguous");
@@ -106,7 +113,9 @@ pub fn filter_row(x: ArrayView2<'_, f64>, i: usize, size: usize, mode: Mode, acc
                 }
             }
             None => {
-                let Mode::Constant(c) = mode else { unreachable!() };
+                let Mode::Constant(c) = mode else {
+                    unreachable!()
+                };
                 mid.iter_mut().for_each(|m| *m += c);
             }
         }

@@ -42,7 +42,10 @@ pub fn cube_inplace(mut a: PyReadwriteArray1<'_, f64>) -> PyResult<()> {
 // ANCHOR: cube_into
 /// cube_into(a, out, /) writes a**3 into `out`, which must have a's shape.
 #[pyfunction]
-pub fn cube_into(a: PyReadonlyArray1<'_, f64>, mut out: PyReadwriteArray1<'_, f64>) -> PyResult<()> {
+pub fn cube_into(
+    a: PyReadonlyArray1<'_, f64>,
+    mut out: PyReadwriteArray1<'_, f64>,
+) -> PyResult<()> {
     aligned(&a)?;
     aligned(&out)?;
     if a.len() != out.len() {
