@@ -166,7 +166,9 @@ def svg(results):
                 rows.append(("bar", name, res[ref][0] / tmin))
     width, left, row_h = 760, 190, 17
     height = row_h * len(rows) + 40
-    lo, hi = math.log10(0.5), math.log10(max(v for k, _, v in rows if k == "bar") * 1.5)
+    values = [v for k, _, v in rows if k == "bar"]
+    floor = min(0.5, min(values) / 1.5)
+    lo, hi = math.log10(floor), math.log10(max(values) * 1.5)
     x = lambda v: left + (math.log10(v) - lo) / (hi - lo) * (width - left - 60)
     colours = {"C": "#888888", "Rust": "#b7410e", "Rust, rayon": "#e07b39"}
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -179,11 +181,11 @@ def svg(results):
         else:
             colour = colours.get(label, "#4a7ab5")
             parts.append(f'<text x="{left - 6}" y="{y + 12}" text-anchor="end">{label}</text>')
-            parts.append(f'<rect x="{x(0.5):.1f}" y="{y + 2}" width="{x(v) - x(0.5):.1f}" height="{row_h - 4}" fill="{colour}"/>')
+            parts.append(f'<rect x="{x(floor):.1f}" y="{y + 2}" width="{max(1.0, x(v) - x(floor)):.1f}" height="{row_h - 4}" fill="{colour}"/>')
             parts.append(f'<text x="{x(v) + 4:.1f}" y="{y + 12}">{v:.2f}×</text>')
         y += row_h
     parts.append(f'<line x1="{x(1):.1f}" y1="14" x2="{x(1):.1f}" y2="{y}" stroke="black" stroke-dasharray="4 3"/>')
-    parts.append(f'<text x="{x(1) + 4:.1f}" y="12">1× = NumPy or SciPy (or copy), log scale</text>')
+    parts.append(f'<text x="{x(1) + 4:.1f}" y="12">1× = NumPy or SciPy (or copy); minima; log scale</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 
