@@ -70,9 +70,11 @@ pub fn prepare<'a>(
     size: usize,
 ) -> PyResult<CowArray<'a, f64, Ix2>> {
     aligned(a)?;
-    if size < 3 || size.is_multiple_of(2) {
+    // An upper bound keeps a typo such as size=10**12 from allocating
+    // terabytes of scratch space (an abort, not an exception).
+    if size < 3 || size.is_multiple_of(2) || size > 1_000_001 {
         return Err(PyValueError::new_err(format!(
-            "size must be odd and at least 3, got {size}"
+            "size must be odd, at least 3 and at most 1000001, got {size}"
         )));
     }
     let view = a.as_array();
@@ -84,8 +86,8 @@ pub fn prepare<'a>(
 }
 
 // ANCHOR: filter_row
-/// Computes output row `i` of the filter. `x` is C-contiguous; `acc` is
-/// scratch space of `x.ncols() + size - 1` elements; `out` is the row.
+/// Computes output row `i` of the filter. `x` is C-contiguous; `scratch`
+/// holds `scratch_len(x.ncols(), size)` elements; `out` is the row.
 /// Like scipy, filter along axis 0 (the `size` rows around `i`), then along
 /// axis 1 (sliding sums over the row, padded by the same mode).
 pub fn filter_row(
@@ -93,55 +95,70 @@ pub fn filter_row(
     i: usize,
     size: usize,
     mode: Mode,
-    acc: &mut [f64],
+    scratch: &mut [f64],
     out: &mut [f64],
 ) {
     let (h, w) = x.dim();
     let r = size / 2;
     let xs = x.to_slice().expect("prepare() made x contiguous");
     let inv = 1.0 / size as f64;
+    let (acc, constant_row) = scratch.split_at_mut(w + 2 * r);
+    if let Mode::Constant(c) = mode
+        && (i < r || i + r >= h)
+    {
+        constant_row.fill(c); // rows above or below the array
+    }
+    let constant_row = &*constant_row;
+    let input_row = |t: usize| -> &[f64] {
+        match mode.source((i + t) as isize - r as isize, h as isize) {
+            Some(s) => &xs[s * w..(s + 1) * w],
+            None => constant_row,
+        }
+    };
 
-    // 1. Vertical: the mean of `size` whole rows, added as slices.
+    // 1. Vertical: the mean of `size` whole rows, added as slices, the
+    //    first two in one pass and the scaling in the last.
     let mid = &mut acc[r..r + w];
-    mid.fill(0.0);
-    for t in 0..size {
-        let row = i as isize + t as isize - r as isize;
-        match mode.source(row, h as isize) {
-            Some(s) => {
-                for (m, &v) in mid.iter_mut().zip(&xs[s * w..(s + 1) * w]) {
-                    *m += v;
-                }
-            }
-            None => {
-                let Mode::Constant(c) = mode else {
-                    unreachable!()
-                };
-                mid.iter_mut().for_each(|m| *m += c);
-            }
+    for ((m, &a), &b) in mid.iter_mut().zip(input_row(0)).zip(input_row(1)) {
+        *m = a + b;
+    }
+    for t in 2..size - 1 {
+        for (m, &v) in mid.iter_mut().zip(input_row(t)) {
+            *m += v;
         }
     }
-    mid.iter_mut().for_each(|m| *m *= inv);
+    for (m, &v) in mid.iter_mut().zip(input_row(size - 1)) {
+        *m = (*m + v) * inv;
+    }
 
     // 2. Pad the vertically filtered row on both sides, by the mode.
     for j in (0..r).chain(r + w..w + 2 * r) {
-        let col = j as isize - r as isize;
-        acc[j] = match mode.source(col, w as isize) {
+        acc[j] = match mode.source(j as isize - r as isize, w as isize) {
             Some(s) => acc[r + s],
             None => match mode {
                 Mode::Constant(c) => c,
-                _ => unreachable!(),
+                _ => unreachable!("only the constant mode has no source"),
             },
         };
     }
 
-    // 3. Horizontal: `size` shifted slices of the padded row.
-    out.fill(0.0);
-    for t in 0..size {
+    // 3. Horizontal: `size` shifted slices of the padded row, the same way.
+    for ((o, &a), &b) in out.iter_mut().zip(&acc[..w]).zip(&acc[1..w + 1]) {
+        *o = a + b;
+    }
+    for t in 2..size - 1 {
         for (o, &v) in out.iter_mut().zip(&acc[t..t + w]) {
             *o += v;
         }
     }
-    out.iter_mut().for_each(|o| *o *= inv);
+    for (o, &v) in out.iter_mut().zip(&acc[size - 1..size - 1 + w]) {
+        *o = (*o + v) * inv;
+    }
+}
+
+/// The scratch space `filter_row` needs: a padded row and a constant row.
+pub fn scratch_len(w: usize, size: usize) -> usize {
+    2 * w + size - 1
 }
 // ANCHOR_END: filter_row
 
@@ -166,9 +183,9 @@ pub fn uniform_filter<'py>(
     }
     let mut guard = out.readwrite();
     let ys = guard.as_slice_mut()?;
-    let mut acc = vec![0.0; w + size - 1];
+    let mut scratch = vec![0.0; scratch_len(w, size)];
     for (i, row) in ys.chunks_exact_mut(w).enumerate() {
-        filter_row(x.view(), i, size, mode, &mut acc, row);
+        filter_row(x.view(), i, size, mode, &mut scratch, row);
     }
     drop(guard);
     Ok(out)

@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use rayon::prelude::*;
 
 use crate::aligned;
-use crate::filter::{Mode, filter_row, prepare};
+use crate::filter::{Mode, filter_row, prepare, scratch_len};
 
 /// Elements per rayon task: large enough that scheduling costs nothing.
 const CHUNK: usize = 1 << 16;
@@ -65,8 +65,8 @@ pub fn uniform_filter_par<'py>(
     let x = x.view();
     py.detach(|| {
         ys.par_chunks_mut(w).enumerate().for_each_init(
-            || vec![0.0; w + size - 1],
-            |acc, (i, row)| filter_row(x, i, size, mode, acc, row),
+            || vec![0.0; scratch_len(w, size)],
+            |scratch, (i, row)| filter_row(x, i, size, mode, scratch, row),
         )
     });
     drop(guard);

@@ -248,8 +248,8 @@ def test_filter_nan_stays_in_its_window():
 @pytest.mark.parametrize("f", [ck.uniform_filter, ck.uniform_filter_par])
 def test_filter_bad_input(f):
     a = np.zeros((4, 4))
-    for size in (1, 2, 4, 0):
-        with pytest.raises(ValueError, match=f"size must be odd and at least 3, got {size}"):
+    for size in (1, 2, 4, 0, 1000003, 10**12):
+        with pytest.raises(ValueError, match=f"size must be odd, at least 3 and at most 1000001, got {size}"):
             f(a, size)
     with pytest.raises(OverflowError):
         f(a, -3)

@@ -134,28 +134,35 @@ static npy_intp source(npy_intp i, npy_intp n, enum mode mode)
 }
 
 /* ANCHOR: filter_row */
+/* Output row i: the rows around i added as whole rows (axis 0), then the
+ * padded result added as shifted rows (axis 1), like listing 5-1.
+ * scratch holds 2 * w + size - 1 doubles, rows `size` pointers. */
 static void filter_row(const double *x, npy_intp h, npy_intp w, npy_intp i, int size,
-                       enum mode mode, double cval, double *acc, double *out)
+                       enum mode mode, double cval, double *scratch, const double **rows,
+                       double *out)
 {
     int r = size / 2;
     double inv = 1.0 / size;
-    double *mid = acc + r;
-    memset(mid, 0, w * sizeof(double));
+    double *acc = scratch, *mid = scratch + r, *constant_row = scratch + w + 2 * r;
+    if (mode == CONSTANT && (i < r || i + r >= h)) {
+        for (npy_intp j = 0; j < w; j++) {
+            constant_row[j] = cval;
+        }
+    }
     for (int t = 0; t < size; t++) {
         npy_intp s = source(i + t - r, h, mode);
-        if (s >= 0) {
-            const double *row = x + s * w;
-            for (npy_intp j = 0; j < w; j++) {
-                mid[j] += row[j];
-            }
-        } else {
-            for (npy_intp j = 0; j < w; j++) {
-                mid[j] += cval;
-            }
+        rows[t] = s >= 0 ? x + s * w : constant_row;
+    }
+    for (npy_intp j = 0; j < w; j++) {
+        mid[j] = rows[0][j] + rows[1][j];
+    }
+    for (int t = 2; t < size - 1; t++) {
+        for (npy_intp j = 0; j < w; j++) {
+            mid[j] += rows[t][j];
         }
     }
     for (npy_intp j = 0; j < w; j++) {
-        mid[j] *= inv;
+        mid[j] = (mid[j] + rows[size - 1][j]) * inv;
     }
     for (npy_intp j = 0; j < r; j++) {
         npy_intp s = source(j - r, w, mode);
@@ -163,14 +170,16 @@ static void filter_row(const double *x, npy_intp h, npy_intp w, npy_intp i, int 
         s = source(w + j, w, mode);
         acc[r + w + j] = s >= 0 ? mid[s] : cval;
     }
-    memset(out, 0, w * sizeof(double));
-    for (int t = 0; t < size; t++) {
+    for (npy_intp j = 0; j < w; j++) {
+        out[j] = acc[j] + acc[j + 1];
+    }
+    for (int t = 2; t < size - 1; t++) {
         for (npy_intp j = 0; j < w; j++) {
             out[j] += acc[t + j];
         }
     }
     for (npy_intp j = 0; j < w; j++) {
-        out[j] *= inv;
+        out[j] = (out[j] + acc[size - 1 + j]) * inv;
     }
 }
 /* ANCHOR_END: filter_row */
@@ -198,8 +207,8 @@ static PyObject *uniform_filter(PyObject *Py_UNUSED(self), PyObject *args, PyObj
         PyErr_Format(PyExc_ValueError, "unknown mode %s", mode_name);
         return NULL;
     }
-    if (size < 3 || size % 2 == 0) {
-        PyErr_Format(PyExc_ValueError, "size must be odd and at least 3, got %d", size);
+    if (size < 3 || size % 2 == 0 || size > 1000001) {
+        PyErr_Format(PyExc_ValueError, "size must be odd, at least 3 and at most 1000001, got %d", size);
         return NULL;
     }
     PyArrayObject *a = as_double(obj, 2);
@@ -208,21 +217,24 @@ static PyObject *uniform_filter(PyObject *Py_UNUSED(self), PyObject *args, PyObj
     }
     npy_intp dims[2] = {PyArray_DIM(a, 0), PyArray_DIM(a, 1)};
     PyArrayObject *out = (PyArrayObject *)PyArray_SimpleNew(2, dims, NPY_DOUBLE);
-    double *acc = PyMem_Malloc((dims[1] + size) * sizeof(double));
-    if (out == NULL || acc == NULL) {
+    double *acc = PyMem_Malloc((2 * dims[1] + size) * sizeof(double));
+    const double **rows = PyMem_Malloc(size * sizeof(*rows));
+    if (out == NULL || acc == NULL || rows == NULL) {
         Py_DECREF(a);
         Py_XDECREF(out);
         PyMem_Free(acc);
+        PyMem_Free(rows);
         return PyErr_NoMemory();
     }
     const double *x = PyArray_DATA(a);
     double *y = PyArray_DATA(out);
     if (dims[1] > 0) {
         for (npy_intp i = 0; i < dims[0]; i++) {
-            filter_row(x, dims[0], dims[1], i, size, mode, cval, acc, y + i * dims[1]);
+            filter_row(x, dims[0], dims[1], i, size, mode, cval, acc, rows, y + i * dims[1]);
         }
     }
     PyMem_Free(acc);
+    PyMem_Free(rows);
     Py_DECREF(a);
     return (PyObject *)out;
 }

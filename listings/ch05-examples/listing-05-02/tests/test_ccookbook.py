@@ -87,7 +87,8 @@ def test_bad_shapes_and_flags():
     # The Cookbook way copies a misaligned input instead of refusing it.
     m = misaligned(3)
     np.testing.assert_array_equal(cc.cube(m), m * m * m)
-    with pytest.raises(ValueError, match="size must be odd and at least 3, got 4"):
-        cc.uniform_filter(np.zeros((3, 3)), 4)
+    for size in (4, 1, 1000003):
+        with pytest.raises(ValueError, match=f"size must be odd, at least 3 and at most 1000001, got {size}"):
+            cc.uniform_filter(np.zeros((3, 3)), size)
     with pytest.raises(ValueError, match="unknown mode wrap"):
         cc.uniform_filter(np.zeros((3, 3)), 3, "wrap")
