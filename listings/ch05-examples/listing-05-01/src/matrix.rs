@@ -1,0 +1,69 @@
+//! Matrices: a row-wise reduction that walks any layout, and the Cookbook's
+//! int 2-D example.
+use numpy::ndarray::{Axis, Zip};
+use numpy::prelude::*;
+use numpy::{PyArray1, PyArray2, PyReadonlyArray2};
+use pyo3::exceptions::PyOverflowError;
+use pyo3::prelude::*;
+
+use crate::aligned;
+
+// ANCHOR: row_sums
+/// row_sums(m, /) -> the sum of each row of a 2-D float64 array, like
+/// `m.sum(axis=1)`, for C order, Fortran order or any strided view.
+#[pyfunction]
+pub fn row_sums<'py>(
+    py: Python<'py>,
+    m: PyReadonlyArray2<'py, f64>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    aligned(&m)?;
+    let x = m.as_array();
+    let out = PyArray1::<f64>::zeros(py, x.nrows(), false);
+    let mut guard = out.readwrite();
+    let mut y = guard.as_array_mut();
+    if x.t().is_standard_layout() && !x.is_standard_layout() {
+        // Fortran order: columns are contiguous, so walk memory in order and
+        // add whole columns to the output instead of striding along rows.
+        for column in x.axis_iter(Axis(1)) {
+            y += &column;
+        }
+    } else {
+        // Rows are contiguous (or nothing is): ndarray's `sum` uses several
+        // accumulators on a contiguous row, which the compiler vectorises.
+        Zip::from(&mut y)
+            .and(x.rows())
+            .for_each(|s, row| *s = row.sum());
+    }
+    drop(guard);
+    Ok(out)
+}
+// ANCHOR_END: row_sums
+
+// ANCHOR: int_square
+/// int_square(m, /) -> the element-wise square of a 2-D int64 array;
+/// OverflowError instead of NumPy's silent wrap-around.
+#[pyfunction]
+pub fn int_square<'py>(
+    py: Python<'py>,
+    m: PyReadonlyArray2<'py, i64>,
+) -> PyResult<Bound<'py, PyArray2<i64>>> {
+    aligned(&m)?;
+    let x = m.as_array();
+    let out = PyArray2::<i64>::zeros(py, x.dim(), false);
+    let mut guard = out.readwrite();
+    let mut overflow = false;
+    Zip::from(guard.as_array_mut())
+        .and(&x)
+        .for_each(|y, &v| match v.checked_mul(v) {
+            Some(s) => *y = s,
+            None => overflow = true,
+        });
+    if overflow {
+        return Err(PyOverflowError::new_err(
+            "int_square: a square does not fit in int64 (|m[i, j]| > 3037000499)",
+        ));
+    }
+    drop(guard);
+    Ok(out)
+}
+// ANCHOR_END: int_square

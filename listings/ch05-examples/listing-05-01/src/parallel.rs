@@ -1,0 +1,75 @@
+//! Parallel variants: rayon on two or more cores, with the GIL released.
+use numpy::prelude::*;
+use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+use rayon::prelude::*;
+
+use crate::aligned;
+use crate::filter::{Mode, filter_row, prepare, scratch_len};
+
+/// Elements per rayon task: large enough that scheduling costs nothing.
+const CHUNK: usize = 1 << 16;
+
+// ANCHOR: cube_par
+/// cube_par(a, /) -> a**3, computed on all cores with the GIL released.
+#[pyfunction]
+pub fn cube_par<'py>(
+    py: Python<'py>,
+    a: PyReadonlyArray1<'py, f64>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    aligned(&a)?;
+    // A strided input is copied once into a contiguous buffer.
+    let x = a.as_array();
+    let x = x.as_standard_layout();
+    let xs: &[f64] = x.as_slice().expect("standard layout");
+    let out = PyArray1::<f64>::zeros(py, xs.len(), false);
+    let mut guard = out.readwrite();
+    let ys: &mut [f64] = guard.as_slice_mut()?;
+    // The closure may only capture `Send` things: plain slices are, the
+    // guards and `Bound`s (which need the GIL) are not.
+    py.detach(|| {
+        ys.par_chunks_mut(CHUNK)
+            .zip(xs.par_chunks(CHUNK))
+            .for_each(|(y, x)| {
+                for (y, &v) in y.iter_mut().zip(x) {
+                    *y = v * v * v;
+                }
+            })
+    });
+    drop(guard);
+    Ok(out)
+}
+// ANCHOR_END: cube_par
+
+// ANCHOR: uniform_filter_par
+/// uniform_filter_par(a, size=3, mode="reflect", cval=0.0): uniform_filter
+/// with one rayon task per block of rows, the GIL released.
+#[pyfunction]
+#[pyo3(signature = (a, size = 3, mode = "reflect", cval = 0.0))]
+pub fn uniform_filter_par<'py>(
+    py: Python<'py>,
+    a: PyReadonlyArray2<'py, f64>,
+    size: usize,
+    mode: &str,
+    cval: f64,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let mode = Mode::parse(mode, cval)?;
+    let x = prepare(&a, size)?;
+    let (h, w) = x.dim();
+    let out = PyArray2::<f64>::zeros(py, (h, w), false);
+    if h == 0 || w == 0 {
+        return Ok(out);
+    }
+    let mut guard = out.readwrite();
+    let ys = guard.as_slice_mut()?;
+    let x = x.view();
+    py.detach(|| {
+        ys.par_chunks_mut(w).enumerate().for_each_init(
+            || vec![0.0; scratch_len(w, size)],
+            |scratch, (i, row)| filter_row(x, i, size, mode, scratch, row),
+        )
+    });
+    drop(guard);
+    Ok(out)
+}
+// ANCHOR_END: uniform_filter_par
