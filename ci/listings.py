@@ -379,7 +379,7 @@ def versions_table():
         if crate in lv:
             rows.append((f"`{crate}` crate", ", ".join(sorted(lv[crate])), "listings' `Cargo.lock`"))
     for pkg, label in (("numpy", "NumPy"), ("maturin", "maturin"), ("pytest", "pytest"),
-                       ("hypothesis", "Hypothesis")):
+                       ("hypothesis", "Hypothesis"), ("scipy", "SciPy")):
         rows.append((label, reqs[pkg], "`ci/requirements.txt`"))
     rows.append(("mdBook", out(["mdbook", "--version"]).split()[-1].lstrip("v"), "`mdbook --version`"))
     rows.append(("mdbook-cmdrun", os.environ.get("CMDRUN_VERSION", "?"), "`ci/common.sh`"))
