@@ -6,6 +6,7 @@
 #   3. every listing built into .venv, every pytest file run
 #   4. the book built, failing if any command it runs fails (ci/book.sh)
 #   5. skeptic: every ```rust block of the rendered book compiled and run
+#   (1b. spell check of the prose, 4b. offline link check of book/html)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
 t0=$(date +%s)
@@ -16,6 +17,9 @@ timing setup
 
 step "1. Structural checks"
 python "$ROOT/ci/listings.py" check
+
+step "1b. Spell check of the chapters (hunspell + ci/spelling/dictionary.txt)"
+python "$ROOT/ci/spellcheck.py"
 
 step "2. cargo fmt and clippy on every Rust listing"
 python "$ROOT/ci/listings.py" lint
@@ -29,6 +33,9 @@ timing pytest
 step "4. Building the book"
 bash "$ROOT/ci/book.sh"
 timing book
+
+step "4b. Links of the built book: internal, #fragments, https, versions (offline)"
+python "$ROOT/ci/check_links.py"
 
 step "5. skeptic: the book's Rust blocks, as rendered"
 bash "$ROOT/ci/skeptic.sh"
