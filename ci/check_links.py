@@ -252,7 +252,7 @@ def main():
                 target = target / "index.html"
             target = target.resolve()
             if not target.exists():
-                shown = os.path.relpath(target, html.resolve().parent)
+                shown = os.path.relpath(target, ROOT) if target.is_relative_to(ROOT) else target
                 problems.append(f"{where}: broken link '{url}': {shown} does not exist")
                 continue
             frag = unquote(u.fragment)
