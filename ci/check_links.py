@@ -29,6 +29,7 @@ Every problem is printed with the page and the link; the exit status is 1
 if there is any.
 """
 
+import difflib
 import glob
 import os
 import re
@@ -260,7 +261,9 @@ def main():
                 n_frag += 1
                 ids = pages[target].ids if target in pages else parse(target).ids
                 if frag not in ids:
-                    close = sorted(i for i in ids if i.split("-")[:2] == frag.split("-")[:2])[:3]
+                    close = [i for i in sorted(ids) if i.startswith(frag) or frag.startswith(i)]
+                    close += [i for i in difflib.get_close_matches(frag, sorted(ids), n=3) if i not in close]
+                    close = close[:3]
                     hint = f" (ids there include: {', '.join(close)})" if close else ""
                     problems.append(f"{where}: broken anchor '{url}': {target.relative_to(html.resolve())} "
                                     f"has no id '{frag}'{hint}")

@@ -119,3 +119,21 @@ def test_spellcheck_passes_the_book():
     p = run(CI / "spellcheck.py")
     assert p.returncode == 0, p.stderr
     assert "all known" in p.stdout
+
+
+def test_the_rotten_book_of_the_chapter_fails_once_per_rotten_link():
+    p = run(CI / "check_links.py", CI / "tests" / "fixtures" / "rotten-book")
+    assert p.returncode == 1
+    assert "4 problem(s) in 2 pages" in p.stderr
+    for what in ("broken anchor 'chapter.html#build': chapter.html has no id 'build' (ids there include: building)", "broken link 'chaptre.html'",
+                 "http://docs.python.org/ext/ext.html is http, not https", "version 0.20.0 of pyo3"):
+        assert what in p.stderr
+    assert "chapter.html#building" not in p.stderr
+
+
+@needs_hunspell
+def test_spellcheck_fixture():
+    p = run(CI / "spellcheck.py", CI / "tests" / "fixtures" / "misspelt.md")
+    assert p.returncode == 1
+    assert "misspelt.md:4: unknown word 'reproducable'; did you mean reproducible" in p.stderr
+    assert "1 unknown word(s)" in p.stderr
