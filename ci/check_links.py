@@ -39,7 +39,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from listings import ROOT, listings, locked_versions  # noqa: E402
+from listings import ROOT, broken_reason, listings, locked_versions  # noqa: E402
 
 # External links that may be something other than https, with the reason.
 # Keep this short: every entry is a link a reader's browser may warn about.
@@ -76,10 +76,15 @@ def parse(path):
     return p
 
 
-def pinned_versions():
-    """{name: {versions}} from every listing's Cargo.lock and ci/requirements.txt."""
+def pinned_versions(include_broken=True):
+    """({crate: {versions}}, {python package: version}) from the listings'
+    Cargo.lock files and ci/requirements.txt. A listing broken on purpose may
+    lock an extra version (an old ndarray, say): a link may name it, but
+    ci/doc_links.py builds links from the working listings only."""
     crates = {}
     for d in listings():
+        if not include_broken and broken_reason(d):
+            continue
         for name, vs in (locked_versions(d) or {}).items():
             crates.setdefault(name, set()).update(vs)
     python = {}

@@ -54,7 +54,7 @@ LINKS = {
 
 
 def resolve():
-    crates, python = pinned_versions()
+    crates, python = pinned_versions(include_broken=False)
     out = {}
     for label, (pkg, kind, template) in LINKS.items():
         if kind == "crate":
