@@ -50,3 +50,20 @@ fi
 bash "$ROOT/ci/debug-tools.sh"
 # --- valgrind (chapter 3) -----------------------------------------------
 bash "$ROOT/ci/valgrind.sh" --install
+# --- hunspell, for ci/spellcheck.py --------------------------------------
+# Debian packages: installed when missing and we are root with apt-get.
+# Otherwise the spell check says it is skipped (and fails under CI=true).
+spell_ok() {
+    command -v hunspell >/dev/null || return 1
+    local dicts; dicts=$(hunspell -D </dev/null 2>&1 || true)
+    grep -q '/en_GB$' <<<"$dicts" && grep -q '/en_US$' <<<"$dicts"
+}
+if ! spell_ok; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        step "Installing hunspell with en_GB and en_US dictionaries (apt-get)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hunspell hunspell-en-gb hunspell-en-us >/dev/null
+    else
+        echo "note: hunspell (en_GB, en_US) missing and cannot be installed here: the spell check will be skipped" >&2
+    fi
+fi

@@ -9,6 +9,7 @@
 #   5. skeptic: every ```rust block of the rendered book compiled and run
 #   6. valgrind: every listing's tests under memcheck, zero errors allowed
 #      (when CI=true or VALGRIND_SUITE=1; ci/valgrind.sh)
+#   (1b. spell check of the prose, 4b. offline link check of book/html)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
 t0=$(date +%s)
@@ -20,6 +21,9 @@ timing setup
 step "1. Structural checks"
 python "$ROOT/ci/listings.py" check
 bash "$ROOT/ci/lint-workflows.sh"
+
+step "1b. Spell check of the chapters (hunspell + ci/spelling/dictionary.txt)"
+python "$ROOT/ci/spellcheck.py"
 
 step "2. cargo fmt and clippy on every Rust listing"
 python "$ROOT/ci/listings.py" lint
@@ -35,7 +39,10 @@ step "4. Building the book"
 bash "$ROOT/ci/book.sh"
 timing book
 
-step "4b. The built book in a browser (headless Chromium)"
+step "4b. Links of the built book: internal, #fragments, https, versions (offline)"
+python "$ROOT/ci/check_links.py"
+
+step "4c. The built book in a browser (headless Chromium)"
 python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" "$ROOT/ci/browser"
 timing browser
 
