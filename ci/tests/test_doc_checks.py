@@ -12,7 +12,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CI = ROOT / "ci"
 sys.path.insert(0, str(CI))
-from check_links import pinned_versions  # noqa: E402
+# pytest (importlib mode) registers the listings/ folder as a namespace
+# package called `listings` while it collects the listings' tests; that
+# name would hide ci/listings.py from check_links. Import with it out of
+# the way, then put pytest's entry back.
+_pytest_listings = sys.modules.pop("listings", None)
+try:
+    from check_links import pinned_versions  # noqa: E402
+finally:
+    sys.modules.pop("listings", None)
+    if _pytest_listings is not None:
+        sys.modules["listings"] = _pytest_listings
 
 
 def run(*args, **kw):
