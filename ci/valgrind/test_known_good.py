@@ -52,10 +52,3 @@ def test_scipy_ndimage_and_special():
         assert scipy.ndimage.uniform_filter(a, size=3, mode=mode).shape == (5, 5)
     assert scipy.special.gammaln(1.0) == 0.0
 
-
-def test_readline_module():
-    # Something in the listings' test run (pytest's debugging hooks, when
-    # available) imports readline; its initialisation keeps blocks of
-    # libreadline and ncurses that valgrind reports as lost.
-    readline = pytest.importorskip("readline")
-    assert hasattr(readline, "parse_and_bind")
