@@ -3,6 +3,7 @@ use numpy::prelude::*;
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use rayon::prelude::*;
+use std::mem::MaybeUninit;
 
 use crate::aligned;
 use crate::filter::{Mode, filter_row, prepare, scratch_len};
@@ -22,21 +23,28 @@ pub fn cube_par<'py>(
     let x = a.as_array();
     let x = x.as_standard_layout();
     let xs: &[f64] = x.as_slice().expect("standard layout");
-    let out = PyArray1::<f64>::zeros(py, xs.len(), false);
-    let mut guard = out.readwrite();
-    let ys: &mut [f64] = guard.as_slice_mut()?;
+    let n = xs.len();
+    if n == 0 {
+        return Ok(PyArray1::<f64>::zeros(py, 0, false));
+    }
+    // As in `cube`: NumPy allocates the output uninitialised (no zeroing pass).
+    // SAFETY: `new` returns a fresh C-contiguous array of `n` f64 that no
+    // one else can see yet; every element is written below before it is returned.
+    let out = unsafe { PyArray1::<f64>::new(py, n, false) };
+    // SAFETY: `out.data()` points to `n` contiguous, aligned f64 that only
+    // this function can reach; MaybeUninit<f64> has the layout of f64.
+    let ys = unsafe { std::slice::from_raw_parts_mut(out.data().cast::<MaybeUninit<f64>>(), n) };
     // The closure may only capture `Send` things: plain slices are, the
-    // guards and `Bound`s (which need the GIL) are not.
+    // `Bound`s (which need the GIL) are not.
     py.detach(|| {
         ys.par_chunks_mut(CHUNK)
             .zip(xs.par_chunks(CHUNK))
             .for_each(|(y, x)| {
                 for (y, &v) in y.iter_mut().zip(x) {
-                    *y = v * v * v;
+                    y.write(v * v * v);
                 }
             })
     });
-    drop(guard);
     Ok(out)
 }
 // ANCHOR_END: cube_par
