@@ -4,6 +4,8 @@
 #      one set of versions, cmdrun through bookrun, skeptic markers, SAFETY
 #   2. cargo fmt --check and cargo clippy -D warnings on every Rust listing
 #   3. every listing built into .venv, every pytest file run
+#   3b. the robustness gate: every function every listing exports, against a
+#      matrix of bad input and against its NumPy/SciPy reference (ci/gate)
 #   4. the book built, failing if any command it runs fails (ci/book.sh)
 #      and tested in headless Chromium (ci/browser/)
 #   5. skeptic: every ```rust block of the rendered book compiled and run
@@ -34,6 +36,10 @@ python "$ROOT/ci/listings.py" build
 python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT"
 python "$ROOT/ci/listings.py" cargo-test
 timing pytest
+
+step "3b. The robustness gate: every exported function against bad input (ci/gate)"
+python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" -q "$ROOT/ci/gate"
+timing gate
 
 step "4. Building the book"
 bash "$ROOT/ci/book.sh"

@@ -14,7 +14,7 @@ mod panicky {
     fn get_or_panic(a: PyReadonlyArray1<'_, f64>, i: usize) -> PyResult<f64> {
         let a = a
             .as_slice()
-            .map_err(|_| PyValueError::new_err("array is not contiguous"))?;
+            .map_err(|_| PyValueError::new_err("array is not contiguous and aligned"))?;
         Ok(a[i]) // index out of bounds: panic
     }
     // ANCHOR_END: panics
@@ -25,7 +25,7 @@ mod panicky {
     fn get(a: PyReadonlyArray1<'_, f64>, i: usize) -> PyResult<f64> {
         let a = a
             .as_slice()
-            .map_err(|_| PyValueError::new_err("array is not contiguous"))?;
+            .map_err(|_| PyValueError::new_err("array is not contiguous and aligned"))?;
         a.get(i).copied().ok_or_else(|| {
             PyIndexError::new_err(format!("index {i} is out of bounds for length {}", a.len()))
         })

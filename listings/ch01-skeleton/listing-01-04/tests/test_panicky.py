@@ -62,10 +62,19 @@ def test_negative_index_is_an_overflow_error():
 
 
 def test_non_contiguous_is_a_value_error():
-    with pytest.raises(ValueError, match="^array is not contiguous$"):
+    with pytest.raises(ValueError, match="^array is not contiguous and aligned$"):
         panicky.get(np.zeros(6)[::2], 0)
-    with pytest.raises(ValueError, match="^array is not contiguous$"):
+    with pytest.raises(ValueError, match="^array is not contiguous and aligned$"):
         panicky.get_or_panic(np.zeros(6)[::2], 0)
+
+
+def test_misaligned_is_a_value_error():
+    # as_slice refuses misaligned data too; the message must not blame
+    # contiguity alone (the robustness gate found that it did).
+    m = np.frombuffer(bytes(1) + np.arange(3.0).tobytes(), dtype=np.float64, offset=1)
+    assert m.flags.c_contiguous and not m.flags.aligned
+    with pytest.raises(ValueError, match="^array is not contiguous and aligned$"):
+        panicky.get(m, 0)
 
 
 @pytest.mark.parametrize("bad", [np.arange(3), np.zeros((1, 3)), [1.0], None])

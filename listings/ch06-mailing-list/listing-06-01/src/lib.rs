@@ -93,9 +93,24 @@ mod ownership {
 
     /// An `ndarray::Array2` handed to NumPy without a copy.
     #[pyfunction]
-    fn array_to_numpy(py: Python<'_>, rows: usize, cols: usize) -> Bound<'_, PyArray2<f64>> {
-        let a = Array2::from_shape_fn((rows, cols), |(i, j)| (i * cols + j) as f64);
-        a.into_pyarray(py)
+    fn array_to_numpy(
+        py: Python<'_>,
+        rows: usize,
+        cols: usize,
+    ) -> PyResult<Bound<'_, PyArray2<f64>>> {
+        // `Array2::from_shape_fn` panics when rows * cols overflows and
+        // aborts when the allocation fails: reserve first, fallibly.
+        let n = rows.checked_mul(cols).ok_or_else(|| {
+            PyMemoryError::new_err(format!("cannot allocate {rows} x {cols} float64"))
+        })?;
+        let mut v: Vec<f64> = Vec::new();
+        v.try_reserve_exact(n).map_err(|e| {
+            PyMemoryError::new_err(format!("cannot allocate {rows} x {cols} float64: {e}"))
+        })?;
+        v.extend((0..n).map(|k| k as f64));
+        let a = Array2::from_shape_vec((rows, cols), v)
+            .map_err(|e| PyMemoryError::new_err(format!("cannot shape {rows} x {cols}: {e}")))?;
+        Ok(a.into_pyarray(py))
     }
 
     // ANCHOR: malloc

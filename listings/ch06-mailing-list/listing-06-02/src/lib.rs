@@ -7,6 +7,7 @@ mod mexport {
     use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
     use pyo3::exceptions::{PyMemoryError, PyValueError};
     use pyo3::prelude::*;
+    use pyo3::types::IntoPyDict;
 
     // ANCHOR: colcumsum
     /// Cumulative sum down each column, like MATLAB's `cumsum(A, 1)`.
@@ -24,8 +25,15 @@ mod mexport {
         }
         let a = a.as_array(); // any strides: C, Fortran, a[::-1, ::2], …
         let (m, n) = a.dim();
-        // `true`: Fortran order, so each output column is contiguous.
-        let out = PyArray2::<f64>::zeros(py, [m, n], true);
+        // Fortran order, so each output column is contiguous. Not
+        // `PyArray2::zeros`: it panics when NumPy cannot allocate (a 2**40
+        // element view of a broadcast scalar is a few bytes, its cumsum is
+        // 8 TiB); `numpy.zeros` raises MemoryError.
+        let kwargs = [("order", "F")].into_py_dict(py)?;
+        let out = py
+            .import("numpy")?
+            .call_method("zeros", ((m, n),), Some(&kwargs))?
+            .cast_into::<PyArray2<f64>>()?;
         {
             let mut c = out.readwrite();
             let mut c = c.as_array_mut();

@@ -7,22 +7,36 @@ use pyo3::prelude::*;
 #[pymodule]
 mod newcomer {
     use numpy::prelude::*;
-    use numpy::{AllowTypeChange, PyArrayLike1, PyReadonlyArray1, PyReadwriteArray1};
+    use numpy::{AllowTypeChange, PyArray1, PyArrayLike1, PyReadonlyArray1, PyReadwriteArray1};
     use pyo3::exceptions::PyValueError;
     use pyo3::prelude::*;
+
+    /// `as_array` and `as_array_mut` do not check alignment, and a Rust
+    /// reference to a misaligned f64 is undefined behaviour: check first.
+    fn aligned(a: &Bound<'_, PyArray1<f64>>) -> PyResult<()> {
+        if a.is_empty() || a.is_aligned() {
+            Ok(())
+        } else {
+            Err(PyValueError::new_err(
+                "array data is not aligned for float64",
+            ))
+        }
+    }
 
     // ANCHOR: dtype
     /// Trips: only float64 arrays convert to `PyReadonlyArray1<f64>`.
     #[pyfunction]
-    fn total_f64(a: PyReadonlyArray1<'_, f64>) -> f64 {
-        a.as_array().sum()
+    fn total_f64(a: PyReadonlyArray1<'_, f64>) -> PyResult<f64> {
+        aligned(&a)?;
+        Ok(a.as_array().sum())
     }
 
     /// Fix: `PyArrayLike1<f64, AllowTypeChange>` asks NumPy to convert
     /// (`np.asarray(a, dtype=float64)`): int arrays, lists and scalars work.
     #[pyfunction]
-    fn total_any(a: PyArrayLike1<'_, f64, AllowTypeChange>) -> f64 {
-        a.as_array().sum()
+    fn total_any(a: PyArrayLike1<'_, f64, AllowTypeChange>) -> PyResult<f64> {
+        aligned(&a)?; // a float64 array passes through unconverted, as it is
+        Ok(a.as_array().sum())
     }
     // ANCHOR_END: dtype
 
@@ -65,6 +79,8 @@ mod newcomer {
         if src.len() != dst.len() {
             return Err(PyValueError::new_err("src and dst differ in length"));
         }
+        aligned(&src)?;
+        aligned(&dst)?;
         let mut d = dst.as_array_mut();
         d += &src.as_array();
         Ok(())
@@ -72,8 +88,10 @@ mod newcomer {
 
     /// Fix: when the operation makes sense in place, take one array.
     #[pyfunction]
-    fn double_in_place(mut a: PyReadwriteArray1<'_, f64>) {
+    fn double_in_place(mut a: PyReadwriteArray1<'_, f64>) -> PyResult<()> {
+        aligned(&a)?;
         a.as_array_mut().mapv_inplace(|x| 2.0 * x);
+        Ok(())
     }
     // ANCHOR_END: twice
 }

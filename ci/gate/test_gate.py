@@ -1,0 +1,80 @@
+"""The robustness gate's tests: declarations, the bad-input matrix, and
+hypothesis property tests against each function's NumPy/SciPy reference.
+
+Run it with `python -m pytest -c ci/pytest.ini --rootdir . ci/gate`
+(ci/test.sh does, after building the listings).
+"""
+
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import gate  # noqa: E402
+
+CASE_TIMEOUT = float(os.environ.get("GATE_CASE_TIMEOUT", "30"))
+# GATE_IN_PROCESS=1 runs the cases in this process instead of a worker: a
+# crash then ends the run, but valgrind, run on this process, sees them all.
+IN_PROCESS = os.environ.get("GATE_IN_PROCESS") == "1"
+LISTINGS = [l for l in gate.listings() if not l["broken"]]
+DECLS = {}
+for _l in LISTINGS:
+    if (gate.ROOT / _l["path"] / "gate.toml").exists():
+        DECLS[_l["path"]] = gate.load(gate.ROOT / _l["path"])
+
+
+# ---------------------------------------------------------------- declarations
+
+
+@pytest.mark.parametrize("listing", [l["path"] for l in LISTINGS])
+def test_every_export_is_declared(listing, request):
+    """A listing without gate.toml, or a function it does not declare, fails."""
+    stats = request.config.gate_stats
+    path = gate.ROOT / listing / "gate.toml"
+    assert path.exists(), f"{listing} has no gate.toml: declare what its functions take (CONTRIBUTING.md)"
+    decl = DECLS[listing]
+    module = importlib.import_module(decl.module)
+    funcs, _ = gate.exported(module)
+    stats["listings"] += 1
+    stats["exported"] += len(funcs)
+    stats["declared"] += len(set(funcs) & set(decl.functions))
+    found = gate.problems(decl, module)
+    assert not found, "\n".join(found)
+
+
+# ---------------------------------------------------------------- the matrix
+
+
+WORKERS = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_workers():
+    yield
+    for w in WORKERS.values():
+        w.close()
+
+
+MATRIX = [
+    pytest.param(path, decl.module, f.name, c.name, id=f"{decl.module}.{f.name}[{c.name}]")
+    for path, decl in DECLS.items()
+    for f in decl.functions.values()
+    for c in gate.cases(f)
+]
+
+
+@pytest.mark.parametrize("listing,module,function,case", MATRIX)
+def test_bad_input(listing, module, function, case, request):
+    if IN_PROCESS:  # under valgrind (ci/valgrind.sh): memcheck sees every case
+        import numpy as np
+
+        f = DECLS[listing].functions[function]
+        ok, detail = gate.judge(np, importlib.import_module(module), f, case)
+    else:
+        worker = WORKERS.setdefault(module, gate.Worker(module, timeout=CASE_TIMEOUT))
+        ok, detail = worker.run(listing, function, case)
+    request.config.gate_stats["cases"][(module, function, case)] = ok
+    assert ok, f"{module}.{function} [{case}]: {detail}"

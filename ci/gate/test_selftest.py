@@ -1,0 +1,74 @@
+"""The gate must fail what it is meant to catch.
+
+ci/gate/fixtures/gate_fixture.py is `cube` with one bug planted per
+function; each test runs the gate's own worker on it and asserts that the
+case fails, and why. A gate that passed these would be a check that cannot
+fail.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import gate  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LISTING = str(FIXTURES.relative_to(gate.ROOT))
+
+
+@pytest.fixture(scope="module")
+def worker():
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(FIXTURES), os.environ.get("PYTHONPATH", "")]))
+    w = gate.Worker("gate_fixture", env=env, timeout=5)
+    yield w
+    w.close()
+
+
+@pytest.mark.parametrize(
+    "function,case,says",
+    [
+        ("cube_no_align_check", "misaligned:a", "misaligned data"),
+        ("cube_ignores_strides", "strided:a", "different result than for a contiguous copy"),
+        ("cube_ignores_strides", "reversed:a", "different result than for a contiguous copy"),
+        ("cube_segfaults_on_views", "strided:a", "CRASH: the process died (signal SIGSEGV)"),
+        ("cube_hangs_on_empty", "empty0:a", "HANG: no answer in 5 s"),
+        ("cube_panics_on_nan", "nan:a", "raised PanicException"),
+        ("cube_inplace_ignores_readonly", "readonly:a", "expected an exception"),
+        ("cube_wrong_for_nan", "nan:a", "values differ"),
+    ],
+)
+def test_gate_fails_a_planted_bug(worker, function, case, says):
+    ok, detail = worker.run(LISTING, function, case)
+    assert not ok, f"the gate passed {function} [{case}]: {detail}"
+    assert says in detail, detail
+
+
+def test_the_correct_function_passes_every_case(worker):
+    decl = gate.load(FIXTURES)
+    results = {c.name: worker.run(LISTING, "cube", c.name) for c in gate.cases(decl.functions["cube"])}
+    failed = {k: d for k, (ok, d) in results.items() if not ok}
+    assert not failed, failed
+    assert len(results) >= 15
+
+
+def test_an_undeclared_function_fails_the_declaration_check():
+    sys.path.insert(0, str(FIXTURES))
+    import gate_fixture
+
+    decl = gate.load(FIXTURES)
+    assert gate.problems(decl, gate_fixture) == []
+    del decl.functions["cube_wrong_for_nan"]
+    assert gate.problems(decl, gate_fixture) == [
+        f"{LISTING}/gate.toml does not declare ['cube_wrong_for_nan']"
+    ]
+    decl = gate.load(FIXTURES)
+    decl.functions["cube"].args[0].name = "x"
+    assert "declares ['x'], the signature is ['a']" in gate.problems(decl, gate_fixture)[0]
+
+
+def test_a_listing_without_a_declaration_fails(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        gate.load(tmp_path)
