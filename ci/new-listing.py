@@ -108,6 +108,18 @@ def test_bad_input(bad, message):
     assert str(info.value) == message
 """
 
+GATE = """\
+# The robustness gate's declaration: what each exported function takes and
+# what verifies its answer (CONTRIBUTING.md, "The robustness gate").
+module = "{module}"
+
+[total]
+args.a = "float64[n]"
+reference = "np.sum(a)"
+atol = 1e-14
+skip.huge = "total reads every element: a 2**40-element view takes minutes, as np.sum would"
+"""
+
 README = """\
 # {title}: `{module}`
 
@@ -152,6 +164,7 @@ def main():
     (dest / "src" / "lib.rs").write_text(LIB.format(**fill))
     (dest / "tests" / f"test_{a.module}.py").write_text(TEST.format(**fill))
     (dest / "README.md").write_text(README.format(**fill))
+    (dest / "gate.toml").write_text(GATE.format(**fill))
     shutil.copy(REFERENCE / "Cargo.lock", dest / "Cargo.lock")
     # Add the new root package to the lock file without touching any other entry.
     subprocess.run(["cargo", "update", "--workspace", "--quiet", "--manifest-path", str(dest / "Cargo.toml")],

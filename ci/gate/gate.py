@@ -144,7 +144,7 @@ FUNCTION_KEYS = {
 def load(listing: Path) -> Declaration:
     path = listing / "gate.toml"
     data = tomllib.loads(path.read_text())
-    rel = str(listing.relative_to(ROOT))
+    rel = str(listing.relative_to(ROOT)) if listing.is_relative_to(ROOT) else str(listing)
     module = data.pop("module", None)
     if not module:
         raise ValueError(f"{rel}/gate.toml: `module = \"...\"` is missing")

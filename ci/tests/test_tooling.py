@@ -32,6 +32,22 @@ def test_scaffolded_listing_builds_and_passes_its_test(tmp_path):
         t = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=crate)
         assert t.returncode == 0, t.stdout + t.stderr
         assert "5 passed" in t.stdout
+        # The scaffold's gate.toml declares it, and it passes the gate.
+        sys.path.insert(0, str(CI / "gate"))
+        import gate
+
+        decl = gate.load(crate)
+        import importlib
+
+        assert gate.problems(decl, importlib.import_module("scaffold_probe")) == []
+        w = gate.Worker("scaffold_probe")
+        try:
+            cases = gate.cases(decl.functions["total"])
+            results = {c.name: w.run(str(crate), "total", c.name) for c in cases}
+        finally:
+            w.close()
+        assert len(results) >= 16
+        assert all(ok for ok, _ in results.values()), results
     finally:
         run([sys.executable, "-m", "pip", "uninstall", "-y", "-q", "scaffold-probe"])
 
