@@ -80,9 +80,12 @@ EOF
 )
 tests=()
 for l in "${listings[@]}"; do tests+=("$l/tests"); done
-echo "valgrind suite: ${#listings[@]} listings (broken-on-purpose ones left out); a few minutes the first time, then cached"
+# The robustness gate's bad-input matrix too, run in this one process
+# (GATE_IN_PROCESS=1) so that memcheck sees every case.
+tests+=(ci/gate/test_gate.py)
+echo "valgrind suite: ${#listings[@]} listings (broken-on-purpose ones left out) and the gate's matrix; a few minutes the first time, then cached"
 start=$(date +%s)
-python "$ROOT/ci/valgrind_report.py" check --baseline \
-    --inputs "${listings[@]}" ci/pytest.ini \
+GATE_IN_PROCESS=1 python "$ROOT/ci/valgrind_report.py" check --baseline \
+    --inputs "${listings[@]}" ci/pytest.ini ci/gate \
     -- python -m pytest -c ci/pytest.ini --rootdir . -q "${tests[@]}"
 echo "valgrind suite: passed in $(( $(date +%s) - start ))s"
