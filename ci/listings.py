@@ -154,6 +154,11 @@ def build(paths):
         stamp.write_text(h.hexdigest())
 
 
+# clippy -D warnings, and undocumented_unsafe_blocks: every `unsafe` block
+# and `unsafe impl` needs a `// SAFETY:` comment directly above it.
+CLIPPY_DENY = ["-D", "warnings", "-D", "clippy::undocumented_unsafe_blocks"]
+
+
 def lint():
     # clippy gets its own target dir: pyo3's build script reruns whenever
     # the PYO3_* environment differs from the last build (maturin sets
@@ -168,11 +173,11 @@ def lint():
             continue
         run(["cargo", "fmt", "--check", "--manifest-path", d / "Cargo.toml"])
         run(["cargo", "clippy", "--quiet", "--release", "--locked", "--all-targets",
-             "--manifest-path", d / "Cargo.toml", "--", "-D", "warnings"])
+             "--manifest-path", d / "Cargo.toml", "--", *CLIPPY_DENY])
         for member in workspace_members(d):
             run(["cargo", "fmt", "--check", "--manifest-path", member / "Cargo.toml"])
             run(["cargo", "clippy", "--quiet", "--release", "--locked", "--all-targets",
-                 "--manifest-path", d / "Cargo.toml", "-p", package_name(member), "--", "-D", "warnings"])
+                 "--manifest-path", d / "Cargo.toml", "-p", package_name(member), "--", *CLIPPY_DENY])
 
 
 def workspace_members(d):
