@@ -19,6 +19,8 @@ A crash or a hang fails the case: cases run in a worker process
 
 Command line:
   gate.py cases [LISTING...]   print the matrix (one line per case)
+  gate.py summary              count listings, functions and cases
+  gate.py run LISTING FUNC     run one function's matrix here, as a table
   gate.py worker MODULE        serve cases on stdin (used by the tests)
 """
 
@@ -657,6 +659,14 @@ def snapshot(np, args: dict) -> dict:
 
 def judge(np, module, f: Function, case: str) -> tuple[bool, str]:
     """Run one case; (passed, what happened)."""
+    import warnings
+
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # NaN in, NaN out: not news here
+        return judge_quietly(np, module, f, case)
+
+
+def judge_quietly(np, module, f: Function, case: str) -> tuple[bool, str]:
     import copy
 
     fn = getattr(module, f.name)
@@ -836,6 +846,33 @@ def main(argv: list[str]) -> int:
                 for c in cases(f):
                     print(f"{decl.module}.{f.name}  {c.name:24}  {c.expect}")
         return 0
+    if argv[:1] == ["summary"]:
+        decls = [load(ROOT / l["path"]) for l in listings() if not l["broken"]]
+        n_f = sum(len(d.functions) for d in decls)
+        n_c = sum(len(cases(f)) for d in decls for f in d.functions.values())
+        n_p = sum(1 for d in decls for f in d.functions.values() if f.verified and f.hypothesis)
+        print(f"{len(decls)} listings declare {n_f} functions: {n_c} bad-input cases, "
+              f"{n_p} property tests against NumPy or SciPy")
+        return 0
+    if argv[:1] == ["run"] and len(argv) == 3:
+        # gate.py run LISTING FUNCTION: the matrix for one function, in this
+        # process, as a Markdown table (the Introduction shows one).
+        import importlib
+
+        import numpy as np
+
+        decl = load(ROOT / argv[1])
+        module = importlib.import_module(decl.module)
+        f = decl.functions[argv[2]]
+        print(f"| case | what `{decl.module}.{f.name}` did | passes? |")
+        print("|---|---|---|")
+        bad = 0
+        for c in cases(f):
+            ok, detail = judge(np, module, f, c.name)
+            bad += not ok
+            detail = detail.replace("|", "\\|").replace("\n", " ")
+            print(f"| `{c.name}` | {detail} | {'yes' if ok else '**no**'} |")
+        return 1 if bad else 0
     print(__doc__, file=sys.stderr)
     return 2
 
