@@ -211,7 +211,7 @@ def test_filter_matches_scipy(a, size, mode, cval):
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("shape", [(1, 50), (50, 1), (2, 2), (1, 1), (301, 257)])
+@pytest.mark.parametrize("shape", [(1, 50), (50, 1), (2, 2), (1, 1), (301, 257), (9, 1000)])
 def test_filter_edge_shapes(mode, shape):
     a = np.random.default_rng(7).standard_normal(shape)
     for size in (3, 9):
