@@ -69,6 +69,30 @@ def test_filter_is_listing_5_1s_algorithm(mode, shape):
         np.testing.assert_array_equal(out, ck.uniform_filter(a, size, mode, 0.5))
 
 
+def test_cube_into():
+    a = np.arange(6.0)
+    out = np.empty(6)
+    cc.cube_into(a, out)
+    np.testing.assert_array_equal(out, a * a * a)
+    ro = np.zeros(6)
+    ro.flags.writeable = False
+    cases = [
+        ((a[::2], np.empty(3)), ValueError, "cube_into needs contiguous arrays"),
+        ((misaligned(6), out), ValueError, "not aligned"),
+        ((a, ro), ValueError, "out is read-only"),
+        ((a, np.empty(5)), ValueError, "out has 5 elements, a has 6"),
+        ((a, a), ValueError, "a and out overlap"),
+        ((a[1:], a[:-1]), ValueError, "a and out overlap"),
+        ((a.astype(np.float32), out), TypeError, "expected a 1-D float64 NumPy array"),
+        ((a, np.empty((2, 3))), TypeError, "expected a 1-D float64 NumPy array"),
+        ((a,), TypeError, "takes exactly 2 arguments"),
+    ]
+    for args, error, message in cases:
+        with pytest.raises(error, match=message):
+            cc.cube_into(*args)
+    np.testing.assert_array_equal(a, np.arange(6.0))
+
+
 def test_special_values_and_empty():
     a = np.array([np.nan, np.inf, -np.inf])
     np.testing.assert_array_equal(cc.cube(a), [np.nan, np.inf, -np.inf])
