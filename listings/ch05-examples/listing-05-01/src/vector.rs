@@ -108,17 +108,18 @@ pub fn cube_into_fast(
             "a and out overlap: pass a copy, or use cube_inplace",
         ));
     }
-    // SAFETY: both arrays are aligned and contiguous (checked above, and
-    // `as_slice` checks again), and they do not overlap, so the shared and
-    // the mutable slice never alias. Nothing else writes to them while the
-    // slices live: this function holds the GIL throughout, so no Python
-    // code runs, and it calls nothing that could release the GIL. What no
-    // check here can see is native code in another thread that released
-    // the GIL and still writes to one of these arrays (another extension,
-    // or a rust-numpy borrow held across `py.detach`): the same contract a
-    // C extension has.
-    let (x, y) = unsafe { (a.as_slice(), out.as_slice_mut()) };
-    let (x, y) = (x.expect("checked above"), y.expect("checked above"));
+    // Nothing else may write to either array while the slices live. No
+    // Python code runs: this function holds the GIL throughout and calls
+    // nothing that could release it. What no check here can see is native
+    // code in another thread that released the GIL and writes to one of
+    // these arrays (another extension, or a rust-numpy borrow held across
+    // `py.detach`): the contract every C extension has too.
+    // SAFETY: `a` is aligned and contiguous (checked above; `as_slice`
+    // checks again) and, as said above, no one writes to it meanwhile.
+    let x = unsafe { a.as_slice() }.expect("checked above");
+    // SAFETY: the same for `out`, which is also writeable and does not
+    // overlap `a`: this mutable slice is the only way to its memory.
+    let y = unsafe { out.as_slice_mut() }.expect("checked above");
     for (y, &v) in y.iter_mut().zip(x) {
         *y = v * v * v;
     }
