@@ -306,10 +306,15 @@ def targets(data):
             "copy: its additions are not entirely hidden behind the memory traffic.")
     # 4. Parallel variants at least 1.6x faster than serial from 1e6 elements.
     bw1, bw2 = gbs(t(into, "copy")), gbs(t(into, "copy, 2 threads"))
+    load, cores = data["load"][0], os.cpu_count()
     for case in (f1, f7, flt):
         q = t(case, "Rust") / t(case, "Rust, rayon")
-        reason = (f"two threads copy at {bw2:.1f} GB/s, one at {bw1:.1f} GB/s: {bw2 / bw1:.2f}×, the most a "
-                  "second core can add to a kernel bound by memory.")
+        reason = (f"in this run a second thread made a copy of 1e7 elements {bw2 / bw1:.2f}× as fast "
+                  f"({bw1:.1f} GB/s with one thread, {bw2:.1f} with two): both cores share one memory bus")
+        if load >= 0.5:
+            reason += (f", and the load average before the run was {load:.2f}: other jobs took about "
+                       f"{min(load, cores):.1f} of the {cores} cores")
+        reason += "."
         if case == f7:
             reason += (f" And a fresh 80 MB output is faulted in page by page: `cube` takes {fmt(t(f7, 'Rust'))}, "
                        f"`cube_into` an existing array {fmt(t(into, 'Rust'))}.")
