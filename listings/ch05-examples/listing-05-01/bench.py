@@ -188,6 +188,7 @@ def versions():
 def svg(results):
     """A horizontal bar chart of the speed-up over NumPy/SciPy (log scale)."""
     import math
+    from html import escape
     rows = []
     for case, ref, res in results:
         if ref not in res or "1 element" in case:
@@ -202,17 +203,18 @@ def svg(results):
     floor = min(0.5, min(values) / 1.5)
     lo, hi = math.log10(floor), math.log10(max(values) * 1.5)
     x = lambda v: left + (math.log10(v) - lo) / (hi - lo) * (width - left - 60)
-    colours = {"C": "#888888", "Rust": "#b7410e", "Rust, rayon": "#e07b39"}
+    colours = {"C": "#888888", "Rust": "#b7410e", "Rust, rayon": "#e07b39", "Rust, &Bound fast path": "#7a2a0a",
+               "copy": "#4a7ab5", "copy, 2 threads": "#8fb0dc"}
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12" role="img" '
              f'aria-label="Speed-up over NumPy or SciPy, per case and implementation">']
     y = 20
     for k, label, v in rows:
         if k == "head":
-            parts.append(f'<text x="4" y="{y + 12}" font-weight="bold">{label}</text>')
+            parts.append(f'<text x="4" y="{y + 12}" font-weight="bold">{escape(label)}</text>')
         else:
             colour = colours.get(label, "#4a7ab5")
-            parts.append(f'<text x="{left - 6}" y="{y + 12}" text-anchor="end">{label}</text>')
+            parts.append(f'<text x="{left - 6}" y="{y + 12}" text-anchor="end">{escape(label)}</text>')
             parts.append(f'<rect x="{x(floor):.1f}" y="{y + 2}" width="{max(1.0, x(v) - x(floor)):.1f}" height="{row_h - 4}" fill="{colour}"/>')
             parts.append(f'<text x="{x(v) + 4:.1f}" y="{y + 12}">{v:.2f}×</text>')
         y += row_h
@@ -285,8 +287,11 @@ def targets(data):
     for case in (f1, f7, ip, into, rsc, rsf, flt):
         q = t(case, "Rust") / t(case, "C")
         qm = med(case, "Rust") / med(case, "C")
-        row("Rust ≤ 1.05× its C twin", case, f"{q:.2f}", q <= 1.05,
-            f"Rust/C = {q:.2f} on the minima and {qm:.2f} on the medians of the rounds.")
+        reason = f"Rust/C = {q:.2f} on the minima and {qm:.2f} on the medians of the rounds"
+        if qm <= 1.05:
+            reason += (": the medians agree within 5%, so the gap between the minima is the noise of a shared "
+                       "machine more than a difference between the twins")
+        row("Rust ≤ 1.05× its C twin", case, f"{q:.2f}", q <= 1.05, reason + ".")
     # 2. Elementwise kernels at least 1.5x faster than NumPy.
     for case in (f1, f7, ip, into):
         q = t(case, "NumPy") / t(case, "Rust")
