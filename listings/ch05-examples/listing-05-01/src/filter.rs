@@ -1,6 +1,9 @@
 //! An ndimage-style uniform (mean) filter, equal to
 //! `scipy.ndimage.uniform_filter(a, size, mode=mode, cval=cval)`.
-use numpy::ndarray::{ArrayView2, CowArray, Ix2};
+use std::mem::MaybeUninit;
+use std::ops::Range;
+
+use numpy::ndarray::{CowArray, Ix2};
 use numpy::prelude::*;
 use numpy::{PyArray2, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
@@ -85,82 +88,201 @@ pub fn prepare<'a>(
     }
 }
 
-// ANCHOR: filter_row
-/// Computes output row `i` of the filter. `x` is C-contiguous; `scratch`
-/// holds `scratch_len(x.ncols(), size)` elements; `out` is the row.
-/// Like scipy, filter along axis 0 (the `size` rows around `i`), then along
-/// axis 1 (sliding sums over the row, padded by the same mode).
-pub fn filter_row(
-    x: ArrayView2<'_, f64>,
-    i: usize,
+// ANCHOR: sum_rows
+/// Where `sum_rows` may write: a plain `f64`, or a `MaybeUninit<f64>` of an
+/// output that NumPy allocated without initialising it.
+pub trait Slot {
+    fn set(&mut self, v: f64);
+}
+
+impl Slot for f64 {
+    fn set(&mut self, v: f64) {
+        *self = v;
+    }
+}
+
+impl Slot for MaybeUninit<f64> {
+    fn set(&mut self, v: f64) {
+        self.write(v);
+    }
+}
+
+/// `out[j] = (row(0)[j] + row(1)[j] + ... + row(size - 1)[j]) * scale`.
+/// Each loop runs over zipped slices, so it has no bounds checks and the
+/// compiler vectorises it. For size 3 (the common case) one pass does it
+/// all; larger sizes add into a block that stays in the L1 cache, so `out`
+/// is still written once.
+#[inline(always)]
+fn sum_rows<'a, O: Slot>(size: usize, row: impl Fn(usize) -> &'a [f64], scale: f64, out: &mut [O]) {
+    let n = out.len();
+    if size == 3 {
+        let (a, b, c) = (&row(0)[..n], &row(1)[..n], &row(2)[..n]);
+        for (((o, &a), &b), &c) in out.iter_mut().zip(a).zip(b).zip(c) {
+            o.set((a + b + c) * scale);
+        }
+        return;
+    }
+    const BLOCK: usize = 256;
+    let mut buf = [0.0; BLOCK];
+    for (k, o) in out.chunks_mut(BLOCK).enumerate() {
+        let cols = k * BLOCK..k * BLOCK + o.len();
+        let acc = &mut buf[..o.len()];
+        let (a, b, c) = (
+            &row(0)[cols.clone()],
+            &row(1)[cols.clone()],
+            &row(2)[cols.clone()],
+        );
+        for (((s, &a), &b), &c) in acc.iter_mut().zip(a).zip(b).zip(c) {
+            *s = a + b + c;
+        }
+        for t in (3..size - 2).step_by(2) {
+            let (a, b) = (&row(t)[cols.clone()], &row(t + 1)[cols.clone()]);
+            for ((s, &a), &b) in acc.iter_mut().zip(a).zip(b) {
+                *s += a + b;
+            }
+        }
+        let (a, b) = (&row(size - 2)[cols.clone()], &row(size - 1)[cols]);
+        for (((o, &s), &a), &b) in o.iter_mut().zip(&*acc).zip(a).zip(b) {
+            o.set((s + a + b) * scale);
+        }
+    }
+}
+// ANCHOR_END: sum_rows
+
+// ANCHOR: hsum
+/// The horizontal window sums of row `x` (not yet divided) for the columns
+/// `cols`: `out[j]` is the sum of the `size` samples around `x[j]`, the row
+/// padded by the mode.
+pub fn hsum(x: &[f64], size: usize, mode: Mode, cols: Range<usize>, out: &mut [f64]) {
+    let w = x.len();
+    let r = size / 2;
+    // The interior needs no padding: `size` shifted slices of the row.
+    let (lo, hi) = (cols.start.max(r), cols.end.min(w.saturating_sub(r)));
+    if lo < hi {
+        sum_rows(size, |t| &x[lo - r + t..], 1.0, &mut out[lo..hi]);
+    }
+    // The at most 2r columns near the edges, one sample at a time.
+    let sample = |p: usize| match mode.source(p as isize - r as isize, w as isize) {
+        Some(s) => x[s],
+        None => match mode {
+            Mode::Constant(c) => c,
+            _ => unreachable!("only the constant mode has no source"),
+        },
+    };
+    let left = cols.start..cols.end.min(r).min(w);
+    let right = cols.start.max(r).max(w.saturating_sub(r))..cols.end;
+    for j in left.chain(right) {
+        let mut s = sample(j);
+        for t in 1..size {
+            s += sample(j + t);
+        }
+        out[j] = s;
+    }
+}
+// ANCHOR_END: hsum
+
+// ANCHOR: filter_rows
+/// The filter's working memory: a ring of rows of horizontal sums, so that
+/// each input row is summed once however many output rows need it.
+pub struct Ring {
+    /// `slots` rows of `w` horizontal sums, then one row for the constant.
+    sums: Vec<f64>,
+    /// Which input row each slot holds (`usize::MAX`: none yet).
+    held: Vec<usize>,
+    slots: usize,
+    w: usize,
+}
+
+impl Ring {
+    pub fn new(h: usize, w: usize, size: usize, mode: Mode) -> Self {
+        // Input row `s` lives in slot `s % slots`. The rows one output row
+        // needs are `size` consecutive ones, or for the edge rows, rows near
+        // the edge (at most `size` of them): never two in the same slot.
+        let slots = size.min(h);
+        let mut sums = vec![0.0; (slots + 1) * w];
+        if let Mode::Constant(c) = mode {
+            sums[slots * w..].fill(c * size as f64); // a row outside the array
+        }
+        let held = vec![usize::MAX; slots];
+        Ring {
+            sums,
+            held,
+            slots,
+            w,
+        }
+    }
+}
+
+/// Computes the output rows `first..first + out.len() / w` of the filter of
+/// `x` (C-contiguous, `h` x `w`, `w > 0`). `ring` comes from `Ring::new` and
+/// may be reused for the following rows.
+pub fn filter_rows(
+    x: &[f64],
+    first: usize,
     size: usize,
     mode: Mode,
-    scratch: &mut [f64],
-    out: &mut [f64],
+    ring: &mut Ring,
+    out: &mut [MaybeUninit<f64>],
 ) {
-    let (h, w) = x.dim();
+    let w = ring.w;
+    let h = x.len() / w;
     let r = size / 2;
-    let xs = x.to_slice().expect("prepare() made x contiguous");
-    let inv = 1.0 / size as f64;
-    let (acc, constant_row) = scratch.split_at_mut(w + 2 * r);
-    if let Mode::Constant(c) = mode
-        && (i < r || i + r >= h)
-    {
-        constant_row.fill(c); // rows above or below the array
-    }
-    let constant_row = &*constant_row;
-    let input_row = |t: usize| -> &[f64] {
-        match mode.source((i + t) as isize - r as isize, h as isize) {
-            Some(s) => &xs[s * w..(s + 1) * w],
-            None => constant_row,
+    let scale = 1.0 / (size * size) as f64;
+    // The slot of each of the `size` rows around the current output row,
+    // and the input rows whose sums are not in the ring yet.
+    let mut slot_of = vec![0; size];
+    let mut missing = Vec::with_capacity(size);
+    for (k, row) in out.chunks_exact_mut(w).enumerate() {
+        let i = first + k;
+        missing.clear();
+        for (t, slot) in slot_of.iter_mut().enumerate() {
+            *slot = match mode.source((i + t) as isize - r as isize, h as isize) {
+                None => ring.slots, // the constant row
+                Some(s) => {
+                    let q = s % ring.slots;
+                    if ring.held[q] != s {
+                        ring.held[q] = s;
+                        missing.push((s, q));
+                    }
+                    q
+                }
+            };
         }
-    };
-
-    // 1. Vertical: the mean of `size` whole rows, added as slices, the
-    //    first two in one pass and the scaling in the last.
-    let mid = &mut acc[r..r + w];
-    for ((m, &a), &b) in mid.iter_mut().zip(input_row(0)).zip(input_row(1)) {
-        *m = a + b;
-    }
-    for t in 2..size - 1 {
-        for (m, &v) in mid.iter_mut().zip(input_row(t)) {
-            *m += v;
+        // Sum the missing rows, all but the last at once. The last one (in
+        // the steady state the only one: row i + r) goes block by block,
+        // each block followed at once by that block of the output row, so
+        // that reading the input and writing the output run side by side.
+        let last = missing.pop();
+        for &(s, q) in &missing {
+            hsum(
+                &x[s * w..(s + 1) * w],
+                size,
+                mode,
+                0..w,
+                &mut ring.sums[q * w..(q + 1) * w],
+            );
         }
-    }
-    for (m, &v) in mid.iter_mut().zip(input_row(size - 1)) {
-        *m = (*m + v) * inv;
-    }
-
-    // 2. Pad the vertically filtered row on both sides, by the mode.
-    for j in (0..r).chain(r + w..w + 2 * r) {
-        acc[j] = match mode.source(j as isize - r as isize, w as isize) {
-            Some(s) => acc[r + s],
-            None => match mode {
-                Mode::Constant(c) => c,
-                _ => unreachable!("only the constant mode has no source"),
-            },
-        };
-    }
-
-    // 3. Horizontal: `size` shifted slices of the padded row, the same way.
-    for ((o, &a), &b) in out.iter_mut().zip(&acc[..w]).zip(&acc[1..w + 1]) {
-        *o = a + b;
-    }
-    for t in 2..size - 1 {
-        for (o, &v) in out.iter_mut().zip(&acc[t..t + w]) {
-            *o += v;
+        for start in (0..w).step_by(COLS) {
+            let cols = start..(start + COLS).min(w);
+            if let Some((s, q)) = last {
+                hsum(
+                    &x[s * w..(s + 1) * w],
+                    size,
+                    mode,
+                    cols.clone(),
+                    &mut ring.sums[q * w..(q + 1) * w],
+                );
+            }
+            let sums = &ring.sums;
+            let rows = |t: usize| &sums[slot_of[t] * w + cols.start..slot_of[t] * w + cols.end];
+            sum_rows(size, rows, scale, &mut row[cols.clone()]);
         }
-    }
-    for (o, &v) in out.iter_mut().zip(&acc[size - 1..size - 1 + w]) {
-        *o = (*o + v) * inv;
     }
 }
 
-/// The scratch space `filter_row` needs: a padded row and a constant row.
-pub fn scratch_len(w: usize, size: usize) -> usize {
-    2 * w + size - 1
-}
-// ANCHOR_END: filter_row
+/// Columns per block in `filter_rows`.
+const COLS: usize = 128;
+// ANCHOR_END: filter_rows
 
 // ANCHOR: uniform_filter
 /// uniform_filter(a, size=3, mode="reflect", cval=0.0) -> the mean over a
@@ -177,17 +299,18 @@ pub fn uniform_filter<'py>(
     let mode = Mode::parse(mode, cval)?;
     let x = prepare(&a, size)?;
     let (h, w) = x.dim();
-    let out = PyArray2::<f64>::zeros(py, (h, w), false);
+    // SAFETY: `new` returns a fresh C-contiguous h x w array that no one
+    // else can see yet; `filter_rows` writes every element before we return.
+    let out = unsafe { PyArray2::<f64>::new(py, (h, w), false) };
     if h == 0 || w == 0 {
         return Ok(out);
     }
-    let mut guard = out.readwrite();
-    let ys = guard.as_slice_mut()?;
-    let mut scratch = vec![0.0; scratch_len(w, size)];
-    for (i, row) in ys.chunks_exact_mut(w).enumerate() {
-        filter_row(x.view(), i, size, mode, &mut scratch, row);
-    }
-    drop(guard);
+    // SAFETY: `out.data()` points to h * w contiguous, aligned f64 that only
+    // this function can reach; MaybeUninit<f64> has the layout of f64.
+    let ys =
+        unsafe { std::slice::from_raw_parts_mut(out.data().cast::<MaybeUninit<f64>>(), h * w) };
+    let xs = x.as_slice().expect("prepare() made x contiguous");
+    filter_rows(xs, 0, size, mode, &mut Ring::new(h, w, size, mode), ys);
     Ok(out)
 }
 // ANCHOR_END: uniform_filter

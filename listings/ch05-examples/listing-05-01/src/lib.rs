@@ -41,6 +41,6 @@ mod cookbook {
     #[pymodule_export]
     use super::parallel::{cube_par, uniform_filter_par};
     #[pymodule_export]
-    use super::vector::{cube, cube_inplace, cube_into};
+    use super::vector::{cube, cube_inplace, cube_into, cube_into_fast};
 }
 // ANCHOR_END: module

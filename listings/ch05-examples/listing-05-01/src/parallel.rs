@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use std::mem::MaybeUninit;
 
 use crate::aligned;
-use crate::filter::{Mode, filter_row, prepare, scratch_len};
+use crate::filter::{Mode, Ring, filter_rows, prepare};
 
 /// Elements per rayon task: large enough that scheduling costs nothing.
 const CHUNK: usize = 1 << 16;
@@ -51,7 +51,7 @@ pub fn cube_par<'py>(
 
 // ANCHOR: uniform_filter_par
 /// uniform_filter_par(a, size=3, mode="reflect", cval=0.0): uniform_filter
-/// with one rayon task per block of rows, the GIL released.
+/// on all cores, one rayon task per band of rows, the GIL released.
 #[pyfunction]
 #[pyo3(signature = (a, size = 3, mode = "reflect", cval = 0.0))]
 pub fn uniform_filter_par<'py>(
@@ -64,20 +64,26 @@ pub fn uniform_filter_par<'py>(
     let mode = Mode::parse(mode, cval)?;
     let x = prepare(&a, size)?;
     let (h, w) = x.dim();
-    let out = PyArray2::<f64>::zeros(py, (h, w), false);
+    // SAFETY: as in `uniform_filter`: a fresh array, fully written below.
+    let out = unsafe { PyArray2::<f64>::new(py, (h, w), false) };
     if h == 0 || w == 0 {
         return Ok(out);
     }
-    let mut guard = out.readwrite();
-    let ys = guard.as_slice_mut()?;
-    let x = x.view();
+    // SAFETY: `out.data()` points to h * w contiguous, aligned f64 that only
+    // this function can reach; MaybeUninit<f64> has the layout of f64.
+    let ys =
+        unsafe { std::slice::from_raw_parts_mut(out.data().cast::<MaybeUninit<f64>>(), h * w) };
+    let xs = x.as_slice().expect("prepare() made x contiguous");
+    // Bands of rows: a few per thread so that a busy core does not hold up
+    // the others, and tall enough that the `size - 1` rows of horizontal
+    // sums each band computes again at its top stay cheap.
+    let band = h.div_ceil(4 * rayon::current_num_threads()).max(4 * size);
     py.detach(|| {
-        ys.par_chunks_mut(w).enumerate().for_each_init(
-            || vec![0.0; scratch_len(w, size)],
-            |scratch, (i, row)| filter_row(x, i, size, mode, scratch, row),
+        ys.par_chunks_mut(band * w).enumerate().for_each_init(
+            || Ring::new(h, w, size, mode),
+            |ring, (b, rows)| filter_rows(xs, b * band, size, mode, ring, rows),
         )
     });
-    drop(guard);
     Ok(out)
 }
 // ANCHOR_END: uniform_filter_par

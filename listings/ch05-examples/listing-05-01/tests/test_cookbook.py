@@ -131,6 +131,55 @@ def test_cube_into_refuses_aliasing_and_mismatched_shapes():
     np.testing.assert_array_equal(a, [0.0, 1.0, 2.0, 3.0])
 
 
+@given(arrays(1, max_side=40))
+def test_cube_into_fast_matches_cube_into(a):
+    out = np.full(a.shape, np.nan)
+    if a.flags.c_contiguous:
+        ck.cube_into_fast(a, out)
+        np.testing.assert_array_equal(out, a * a * a)
+    else:
+        # The fast path refuses what it cannot take as a slice.
+        with pytest.raises(ValueError, match="cube_into_fast needs contiguous arrays: use cube_into for strided views"):
+            ck.cube_into_fast(a, out)
+        assert np.isnan(out).all()  # untouched
+
+
+def test_cube_into_fast_bad_input():
+    """Everything the borrow-checked cube_into refuses, refused by hand."""
+    a = np.arange(6.0)
+    cases = [
+        ((a[::2], np.empty(3)), ValueError, "cube_into_fast needs contiguous arrays: use cube_into for strided views"),
+        ((a, np.empty(12)[::2]), ValueError, "cube_into_fast needs contiguous arrays"),
+        ((misaligned(6), np.empty(6)), ValueError, "array data is not aligned for its dtype: pass a.copy()"),
+        ((a, misaligned(6)), ValueError, "array data is not aligned for its dtype: pass a.copy()"),
+        ((a, read_only(a)), ValueError, "out is read-only"),
+        ((a, np.empty(5)), ValueError, "out has 5 elements, a has 6"),
+        # The same array as input and output, or two overlapping views:
+        # a `&[f64]` and a `&mut [f64]` over the same memory would alias.
+        ((a, a), ValueError, "a and out overlap: pass a copy, or use cube_inplace"),
+        ((a[1:], a[:-1]), ValueError, "a and out overlap"),
+        ((a[:3], a[2:5]), ValueError, "a and out overlap"),
+        # A wrong dtype or ndim is still a TypeError, but a `&Bound` argument
+        # does not say what was wrong, unlike PyReadonlyArray's "from=float32,
+        # to=float64": the message is exactly this.
+        ((a.astype(np.float32), np.empty(6)), TypeError, "'ndarray' object is not an instance of 'ndarray'"),
+        ((a, np.empty((2, 3))), TypeError, "'ndarray' object is not an instance of 'ndarray'"),
+        (([1.0], np.empty(1)), TypeError, "'list' object is not an instance of 'ndarray'"),
+        ((a, None), TypeError, "'None' is not an instance of 'ndarray'"),
+    ]
+    for args, error, message in cases:
+        with pytest.raises(error) as info:
+            ck.cube_into_fast(*args)
+        assert message in str(info.value), (args, str(info.value))
+        if error is TypeError:
+            assert str(info.value) == message
+    np.testing.assert_array_equal(a, np.arange(6.0))  # never written
+    # Disjoint halves of one buffer are fine, and so are empty arrays.
+    ck.cube_into_fast(a[:3], a[3:])
+    np.testing.assert_array_equal(a, [0.0, 1.0, 2.0, 0.0, 1.0, 8.0])
+    ck.cube_into_fast(np.empty(0), np.empty(0))
+
+
 # --- matrices ------------------------------------------------------------------
 
 
@@ -211,7 +260,7 @@ def test_filter_matches_scipy(a, size, mode, cval):
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("shape", [(1, 50), (50, 1), (2, 2), (1, 1), (301, 257)])
+@pytest.mark.parametrize("shape", [(1, 50), (50, 1), (2, 2), (1, 1), (301, 257), (9, 1000)])
 def test_filter_edge_shapes(mode, shape):
     a = np.random.default_rng(7).standard_normal(shape)
     for size in (3, 9):

@@ -50,6 +50,55 @@ static PyObject *cube(PyObject *Py_UNUSED(self), PyObject *arg)
 }
 /* ANCHOR_END: cube */
 
+/* ANCHOR: cube_into */
+/* cube_into(a, out): the twin of listing 5-1's cube_into_fast, with the
+ * same checks: 1-D float64, aligned, contiguous, out writeable, same
+ * length, no overlap. */
+static PyObject *cube_into(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "cube_into(a, out) takes exactly 2 arguments");
+        return NULL;
+    }
+    for (int k = 0; k < 2; k++) {
+        if (!PyArray_Check(args[k]) || PyArray_TYPE((PyArrayObject *)args[k]) != NPY_DOUBLE ||
+            PyArray_NDIM((PyArrayObject *)args[k]) != 1) {
+            PyErr_SetString(PyExc_TypeError, "expected a 1-D float64 NumPy array");
+            return NULL;
+        }
+    }
+    PyArrayObject *a = (PyArrayObject *)args[0], *out = (PyArrayObject *)args[1];
+    if (!PyArray_ISALIGNED(a) || !PyArray_ISALIGNED(out)) {
+        PyErr_SetString(PyExc_ValueError, "array data is not aligned for its dtype");
+        return NULL;
+    }
+    if (!PyArray_IS_C_CONTIGUOUS(a) || !PyArray_IS_C_CONTIGUOUS(out)) {
+        PyErr_SetString(PyExc_ValueError, "cube_into needs contiguous arrays");
+        return NULL;
+    }
+    if (!PyArray_ISWRITEABLE(out)) {
+        PyErr_SetString(PyExc_ValueError, "out is read-only");
+        return NULL;
+    }
+    npy_intp n = PyArray_DIM(a, 0);
+    if (PyArray_DIM(out, 0) != n) {
+        PyErr_Format(PyExc_ValueError, "out has %zd elements, a has %zd", (Py_ssize_t)PyArray_DIM(out, 0),
+                     (Py_ssize_t)n);
+        return NULL;
+    }
+    const double *x = PyArray_DATA(a);
+    double *y = PyArray_DATA(out);
+    if (n > 0 && x < y + n && y < x + n) {
+        PyErr_SetString(PyExc_ValueError, "a and out overlap");
+        return NULL;
+    }
+    for (npy_intp i = 0; i < n; i++) {
+        y[i] = x[i] * x[i] * x[i];
+    }
+    Py_RETURN_NONE;
+}
+/* ANCHOR_END: cube_into */
+
 static PyObject *cube_inplace(PyObject *Py_UNUSED(self), PyObject *arg)
 {
     if (!PyArray_Check(arg) || PyArray_TYPE((PyArrayObject *)arg) != NPY_DOUBLE ||
@@ -133,56 +182,128 @@ static npy_intp source(npy_intp i, npy_intp n, enum mode mode)
     }
 }
 
-/* ANCHOR: filter_row */
-/* Output row i: the rows around i added as whole rows (axis 0), then the
- * padded result added as shifted rows (axis 1), like listing 5-1.
- * scratch holds 2 * w + size - 1 doubles, rows `size` pointers. */
-static void filter_row(const double *x, npy_intp h, npy_intp w, npy_intp i, int size,
-                       enum mode mode, double cval, double *scratch, const double **rows,
-                       double *out)
+/* ANCHOR: filter_rows */
+/* out[j] = (rows[0][j] + ... + rows[size - 1][j]) * scale for j < n, like
+ * listing 5-1's sum_rows: one pass for size 3, blocks of BLOCK otherwise. */
+static void sum_rows(int size, const double *const *rows, double scale, double *restrict out,
+                     npy_intp n)
 {
-    int r = size / 2;
-    double inv = 1.0 / size;
-    double *acc = scratch, *mid = scratch + r, *constant_row = scratch + w + 2 * r;
-    if (mode == CONSTANT && (i < r || i + r >= h)) {
-        for (npy_intp j = 0; j < w; j++) {
-            constant_row[j] = cval;
+    if (size == 3) {
+        const double *restrict a = rows[0], *restrict b = rows[1], *restrict c = rows[2];
+        for (npy_intp j = 0; j < n; j++) {
+            out[j] = (a[j] + b[j] + c[j]) * scale;
         }
+        return;
     }
-    for (int t = 0; t < size; t++) {
-        npy_intp s = source(i + t - r, h, mode);
-        rows[t] = s >= 0 ? x + s * w : constant_row;
-    }
-    for (npy_intp j = 0; j < w; j++) {
-        mid[j] = rows[0][j] + rows[1][j];
-    }
-    for (int t = 2; t < size - 1; t++) {
-        for (npy_intp j = 0; j < w; j++) {
-            mid[j] += rows[t][j];
+    enum { BLOCK = 256 };
+    double acc[BLOCK];
+    for (npy_intp k = 0; k < n; k += BLOCK) {
+        npy_intp m = n - k < BLOCK ? n - k : BLOCK;
+        const double *restrict a = rows[0] + k, *restrict b = rows[1] + k, *restrict c = rows[2] + k;
+        for (npy_intp j = 0; j < m; j++) {
+            acc[j] = a[j] + b[j] + c[j];
         }
-    }
-    for (npy_intp j = 0; j < w; j++) {
-        mid[j] = (mid[j] + rows[size - 1][j]) * inv;
-    }
-    for (npy_intp j = 0; j < r; j++) {
-        npy_intp s = source(j - r, w, mode);
-        acc[j] = s >= 0 ? mid[s] : cval;
-        s = source(w + j, w, mode);
-        acc[r + w + j] = s >= 0 ? mid[s] : cval;
-    }
-    for (npy_intp j = 0; j < w; j++) {
-        out[j] = acc[j] + acc[j + 1];
-    }
-    for (int t = 2; t < size - 1; t++) {
-        for (npy_intp j = 0; j < w; j++) {
-            out[j] += acc[t + j];
+        for (int t = 3; t < size - 2; t += 2) {
+            const double *restrict d = rows[t] + k, *restrict e = rows[t + 1] + k;
+            for (npy_intp j = 0; j < m; j++) {
+                acc[j] += d[j] + e[j];
+            }
         }
-    }
-    for (npy_intp j = 0; j < w; j++) {
-        out[j] = (out[j] + acc[size - 1 + j]) * inv;
+        const double *restrict d = rows[size - 2] + k, *restrict e = rows[size - 1] + k;
+        for (npy_intp j = 0; j < m; j++) {
+            out[k + j] = (acc[j] + d[j] + e[j]) * scale;
+        }
     }
 }
-/* ANCHOR_END: filter_row */
+
+/* The window sum around column j of row x, padded by the mode. */
+static double edge_sum(const double *x, npy_intp w, int size, enum mode mode, double cval, npy_intp j)
+{
+    npy_intp r = size / 2, q = source(j - r, w, mode);
+    double s = q >= 0 ? x[q] : cval;
+    for (int t = 1; t < size; t++) {
+        q = source(j + t - r, w, mode);
+        s += q >= 0 ? x[q] : cval;
+    }
+    return s;
+}
+
+/* The horizontal window sums of row x (w samples) for the columns
+ * start..end, into out[0..end - start]; `rows` has room for size pointers. */
+static void hsum(const double *x, npy_intp w, int size, enum mode mode, double cval,
+                 npy_intp start, npy_intp end, const double **rows, double *out)
+{
+    npy_intp r = size / 2;
+    npy_intp lo = start > r ? start : r, hi = end < w - r ? end : w - r;
+    if (lo < hi) {
+        for (int t = 0; t < size; t++) {
+            rows[t] = x + lo - r + t;
+        }
+        sum_rows(size, rows, 1.0, out + lo - start, hi - lo);
+    }
+    /* The at most 2r columns near the edges, one sample at a time. */
+    npy_intp left_end = end < r ? end : r, right_start = w - r > r ? w - r : r;
+    left_end = left_end < w ? left_end : w;
+    right_start = right_start > start ? right_start : start;
+    for (npy_intp j = start; j < left_end; j++) {
+        out[j - start] = edge_sum(x, w, size, mode, cval, j);
+    }
+    for (npy_intp j = right_start; j < end; j++) {
+        out[j - start] = edge_sum(x, w, size, mode, cval, j);
+    }
+}
+
+enum { COLS = 128 };
+
+/* Output rows first..first + nrows of the filter of x (h x w, w > 0),
+ * with listing 5-1's ring of horizontal sums: `sums` holds slots + 1 rows
+ * of w (the last one the constant row), held[q] the input row in slot q,
+ * slot_of and missing room for size entries (missing: 2 * size). */
+static void filter_rows(const double *x, npy_intp h, npy_intp w, npy_intp first, npy_intp nrows,
+                        int size, enum mode mode, double cval, double *sums, npy_intp *held,
+                        npy_intp slots, npy_intp *slot_of, npy_intp *missing, const double **rows,
+                        double *out)
+{
+    npy_intp r = size / 2;
+    double scale = 1.0 / ((double)size * size);
+    for (npy_intp k = 0; k < nrows; k++) {
+        npy_intp i = first + k, nmissing = 0;
+        for (int t = 0; t < size; t++) {
+            npy_intp s = source(i + t - r, h, mode);
+            if (s < 0) {
+                slot_of[t] = slots; /* the constant row */
+                continue;
+            }
+            npy_intp q = s % slots;
+            if (held[q] != s) {
+                held[q] = s;
+                missing[2 * nmissing] = s;
+                missing[2 * nmissing + 1] = q;
+                nmissing++;
+            }
+            slot_of[t] = q;
+        }
+        /* All missing rows but the last at once; the last block by block,
+         * each block followed by that block of the output row. */
+        for (npy_intp m = 0; m + 1 < nmissing; m++) {
+            npy_intp s = missing[2 * m], q = missing[2 * m + 1];
+            hsum(x + s * w, w, size, mode, cval, 0, w, rows, sums + q * w);
+        }
+        double *row = out + k * w;
+        for (npy_intp start = 0; start < w; start += COLS) {
+            npy_intp end = start + COLS < w ? start + COLS : w;
+            if (nmissing > 0) {
+                npy_intp s = missing[2 * (nmissing - 1)], q = missing[2 * (nmissing - 1) + 1];
+                hsum(x + s * w, w, size, mode, cval, start, end, rows, sums + q * w + start);
+            }
+            for (int t = 0; t < size; t++) {
+                rows[t] = sums + slot_of[t] * w + start;
+            }
+            sum_rows(size, rows, scale, row + start, end - start);
+        }
+    }
+}
+/* ANCHOR_END: filter_rows */
 
 static PyObject *uniform_filter(PyObject *Py_UNUSED(self), PyObject *args, PyObject *kwargs)
 {
@@ -215,25 +336,35 @@ static PyObject *uniform_filter(PyObject *Py_UNUSED(self), PyObject *args, PyObj
     if (a == NULL) {
         return NULL;
     }
-    npy_intp dims[2] = {PyArray_DIM(a, 0), PyArray_DIM(a, 1)};
+    npy_intp h = PyArray_DIM(a, 0), w = PyArray_DIM(a, 1), dims[2] = {h, w};
     PyArrayObject *out = (PyArrayObject *)PyArray_SimpleNew(2, dims, NPY_DOUBLE);
-    double *acc = PyMem_Malloc((2 * dims[1] + size) * sizeof(double));
-    const double **rows = PyMem_Malloc(size * sizeof(*rows));
-    if (out == NULL || acc == NULL || rows == NULL) {
+    if (out == NULL || h == 0 || w == 0) {
         Py_DECREF(a);
-        Py_XDECREF(out);
-        PyMem_Free(acc);
+        return (PyObject *)out;
+    }
+    npy_intp slots = size < h ? size : h;
+    double *sums = PyMem_Malloc((slots + 1) * w * sizeof(double));
+    npy_intp *idx = PyMem_Malloc((slots + 3 * (npy_intp)size) * sizeof(npy_intp));
+    const double **rows = PyMem_Malloc(size * sizeof(*rows));
+    if (sums == NULL || idx == NULL || rows == NULL) {
+        Py_DECREF(a);
+        Py_DECREF(out);
+        PyMem_Free(sums);
+        PyMem_Free(idx);
         PyMem_Free(rows);
         return PyErr_NoMemory();
     }
-    const double *x = PyArray_DATA(a);
-    double *y = PyArray_DATA(out);
-    if (dims[1] > 0) {
-        for (npy_intp i = 0; i < dims[0]; i++) {
-            filter_row(x, dims[0], dims[1], i, size, mode, cval, acc, rows, y + i * dims[1]);
-        }
+    npy_intp *held = idx, *slot_of = idx + slots, *missing = idx + slots + size;
+    for (npy_intp q = 0; q < slots; q++) {
+        held[q] = -1;
     }
-    PyMem_Free(acc);
+    for (npy_intp j = 0; j < w; j++) {
+        sums[slots * w + j] = cval * size; /* a row outside the array */
+    }
+    filter_rows(PyArray_DATA(a), h, w, 0, h, size, mode, cval, sums, held, slots, slot_of, missing,
+                rows, PyArray_DATA(out));
+    PyMem_Free(sums);
+    PyMem_Free(idx);
     PyMem_Free(rows);
     Py_DECREF(a);
     return (PyObject *)out;
@@ -241,6 +372,8 @@ static PyObject *uniform_filter(PyObject *Py_UNUSED(self), PyObject *args, PyObj
 
 static PyMethodDef methods[] = {
     {"cube", cube, METH_O, "cube(a, /) -> a**3 as a new float64 array."},
+    {"cube_into", (PyCFunction)(void (*)(void))cube_into, METH_FASTCALL,
+     "cube_into(a, out, /) writes a**3 into out (both 1-D float64, contiguous, not overlapping)."},
     {"cube_inplace", cube_inplace, METH_O, "cube_inplace(a, /) cubes a 1-D float64 array in place."},
     {"row_sums", row_sums, METH_O, "row_sums(m, /) -> m.sum(axis=1) for a 2-D float64 array."},
     {"uniform_filter", (PyCFunction)(void (*)(void))uniform_filter, METH_VARARGS | METH_KEYWORDS,

@@ -55,6 +55,44 @@ def test_filter_matches_scipy(a, size, mode, cval):
     np.testing.assert_allclose(cc.uniform_filter(a, size, mode, cval), expected, rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("mode", ["reflect", "mirror", "nearest", "constant"])
+@pytest.mark.parametrize("shape", [(1, 50), (50, 1), (2, 2), (301, 257), (9, 1000)])
+def test_filter_is_listing_5_1s_algorithm(mode, shape):
+    # The same algorithm, step for step: equal to scipy to 1e-12, and to the
+    # Rust twin bit for bit.
+    import cookbook as ck
+
+    a = np.random.default_rng(5).standard_normal(shape)
+    for size in (3, 9):
+        out = cc.uniform_filter(a, size, mode, 0.5)
+        np.testing.assert_allclose(out, ndi.uniform_filter(a, size, mode=mode, cval=0.5), rtol=0, atol=1e-12)
+        np.testing.assert_array_equal(out, ck.uniform_filter(a, size, mode, 0.5))
+
+
+def test_cube_into():
+    a = np.arange(6.0)
+    out = np.empty(6)
+    cc.cube_into(a, out)
+    np.testing.assert_array_equal(out, a * a * a)
+    ro = np.zeros(6)
+    ro.flags.writeable = False
+    cases = [
+        ((a[::2], np.empty(3)), ValueError, "cube_into needs contiguous arrays"),
+        ((misaligned(6), out), ValueError, "not aligned"),
+        ((a, ro), ValueError, "out is read-only"),
+        ((a, np.empty(5)), ValueError, "out has 5 elements, a has 6"),
+        ((a, a), ValueError, "a and out overlap"),
+        ((a[1:], a[:-1]), ValueError, "a and out overlap"),
+        ((a.astype(np.float32), out), TypeError, "expected a 1-D float64 NumPy array"),
+        ((a, np.empty((2, 3))), TypeError, "expected a 1-D float64 NumPy array"),
+        ((a,), TypeError, "takes exactly 2 arguments"),
+    ]
+    for args, error, message in cases:
+        with pytest.raises(error, match=message):
+            cc.cube_into(*args)
+    np.testing.assert_array_equal(a, np.arange(6.0))
+
+
 def test_special_values_and_empty():
     a = np.array([np.nan, np.inf, -np.inf])
     np.testing.assert_array_equal(cc.cube(a), [np.nan, np.inf, -np.inf])
