@@ -9,7 +9,7 @@ use numpy::{PyArray2, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::aligned;
+use crate::{aligned, standard, try_new};
 
 // ANCHOR: mode
 /// How the filter sees samples outside the array, as scipy names it.
@@ -80,12 +80,7 @@ pub fn prepare<'a>(
             "size must be odd, at least 3 and at most 1000001, got {size}"
         )));
     }
-    let view = a.as_array();
-    if view.is_standard_layout() {
-        Ok(CowArray::from(view))
-    } else {
-        Ok(CowArray::from(view.as_standard_layout().into_owned()))
-    }
+    standard(a.as_array())
 }
 
 // ANCHOR: sum_rows
@@ -299,9 +294,9 @@ pub fn uniform_filter<'py>(
     let mode = Mode::parse(mode, cval)?;
     let x = prepare(&a, size)?;
     let (h, w) = x.dim();
-    // SAFETY: `new` returns a fresh C-contiguous h x w array that no one
-    // else can see yet; `filter_rows` writes every element before we return.
-    let out = unsafe { PyArray2::<f64>::new(py, (h, w), false) };
+    // A fresh C-contiguous h x w array that no one else can see yet;
+    // `filter_rows` writes every element before we return.
+    let out = try_new::<f64, Ix2>(py, &[h, w], false)?;
     if h == 0 || w == 0 {
         return Ok(out);
     }

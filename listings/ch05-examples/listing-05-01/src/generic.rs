@@ -1,11 +1,11 @@
 //! One kernel, several dtypes: a trait bound instead of copy-paste.
-use numpy::ndarray::Zip;
+use numpy::ndarray::{IxDyn, Zip};
 use numpy::prelude::*;
 use numpy::{Element, PyArrayDyn, PyUntypedArrayMethods};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
-use crate::aligned;
+use crate::{aligned, try_new};
 
 // ANCHOR: trait
 /// What `square` needs from an element type.
@@ -36,7 +36,7 @@ fn square_typed<'py, T: Square>(a: &Bound<'py, PyArrayDyn<T>>) -> PyResult<Bound
     let a = a.try_readonly()?;
     aligned(&a)?;
     let x = a.as_array();
-    let out = PyArrayDyn::<T>::zeros(a.py(), x.shape(), false);
+    let out = try_new::<T, IxDyn>(a.py(), x.shape(), true)?;
     let mut guard = out.readwrite();
     Zip::from(guard.as_array_mut())
         .and(&x)

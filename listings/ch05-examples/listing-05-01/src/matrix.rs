@@ -1,12 +1,12 @@
 //! Matrices: a row-wise reduction that walks any layout, and the Cookbook's
 //! int 2-D example.
-use numpy::ndarray::{Axis, Zip};
+use numpy::ndarray::{Axis, Ix1, Ix2, Zip};
 use numpy::prelude::*;
 use numpy::{PyArray1, PyArray2, PyReadonlyArray2};
 use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
 
-use crate::aligned;
+use crate::{aligned, try_new};
 
 // ANCHOR: row_sums
 /// row_sums(m, /) -> the sum of each row of a 2-D float64 array, like
@@ -18,7 +18,7 @@ pub fn row_sums<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     aligned(&m)?;
     let x = m.as_array();
-    let out = PyArray1::<f64>::zeros(py, x.nrows(), false);
+    let out = try_new::<f64, Ix1>(py, &[x.nrows()], true)?;
     let mut guard = out.readwrite();
     let mut y = guard.as_array_mut();
     if x.t().is_standard_layout() && !x.is_standard_layout() {
@@ -49,7 +49,7 @@ pub fn int_square<'py>(
 ) -> PyResult<Bound<'py, PyArray2<i64>>> {
     aligned(&m)?;
     let x = m.as_array();
-    let out = PyArray2::<i64>::zeros(py, x.dim(), false);
+    let out = try_new::<i64, Ix2>(py, &[x.nrows(), x.ncols()], true)?;
     let mut guard = out.readwrite();
     let mut overflow = false;
     Zip::from(guard.as_array_mut())

@@ -1,12 +1,13 @@
 //! Parallel variants: rayon on two or more cores, with the GIL released.
+use numpy::ndarray::{Ix1, Ix2};
 use numpy::prelude::*;
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use rayon::prelude::*;
 use std::mem::MaybeUninit;
 
-use crate::aligned;
 use crate::filter::{Mode, Ring, filter_rows, prepare};
+use crate::{aligned, standard, try_new};
 
 /// Elements per rayon task: large enough that scheduling costs nothing.
 const CHUNK: usize = 1 << 16;
@@ -20,17 +21,15 @@ pub fn cube_par<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     aligned(&a)?;
     // A strided input is copied once into a contiguous buffer.
-    let x = a.as_array();
-    let x = x.as_standard_layout();
+    let x = standard(a.as_array())?;
     let xs: &[f64] = x.as_slice().expect("standard layout");
     let n = xs.len();
     if n == 0 {
         return Ok(PyArray1::<f64>::zeros(py, 0, false));
     }
-    // As in `cube`: NumPy allocates the output uninitialised (no zeroing pass).
-    // SAFETY: `new` returns a fresh C-contiguous array of `n` f64 that no
-    // one else can see yet; every element is written below before it is returned.
-    let out = unsafe { PyArray1::<f64>::new(py, n, false) };
+    // As in `cube`: NumPy allocates the output uninitialised (no zeroing
+    // pass); every element is written below before it is returned.
+    let out = try_new::<f64, Ix1>(py, &[n], false)?;
     // SAFETY: `out.data()` points to `n` contiguous, aligned f64 that only
     // this function can reach; MaybeUninit<f64> has the layout of f64.
     let ys = unsafe { std::slice::from_raw_parts_mut(out.data().cast::<MaybeUninit<f64>>(), n) };
@@ -64,8 +63,8 @@ pub fn uniform_filter_par<'py>(
     let mode = Mode::parse(mode, cval)?;
     let x = prepare(&a, size)?;
     let (h, w) = x.dim();
-    // SAFETY: as in `uniform_filter`: a fresh array, fully written below.
-    let out = unsafe { PyArray2::<f64>::new(py, (h, w), false) };
+    // As in `uniform_filter`: a fresh array, fully written below.
+    let out = try_new::<f64, Ix2>(py, &[h, w], false)?;
     if h == 0 || w == 0 {
         return Ok(out);
     }

@@ -1,13 +1,13 @@
 //! Vectors: 1-D float64 in, a new array or the same array out.
 use std::mem::MaybeUninit;
 
-use numpy::ndarray::{ArrayViewMut1, Zip};
+use numpy::ndarray::{ArrayViewMut1, Ix1, Zip};
 use numpy::prelude::*;
-use numpy::{PyArray1, PyReadonlyArray1, PyReadwriteArray1, npyffi};
-use pyo3::exceptions::PyValueError;
+use numpy::{PyArray1, PyReadonlyArray1, PyReadwriteArray1, PyUntypedArray, npyffi};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
-use crate::aligned;
+use crate::{aligned, try_new};
 
 // ANCHOR: cube
 /// cube(a, /) -> a**3 as a new float64 array; `a` is any 1-D float64 array,
@@ -25,9 +25,10 @@ pub fn cube<'py>(
     }
     // NumPy allocates the output, uninitialised: `zeros` would cost one
     // more pass over the memory, to write zeros we overwrite at once.
-    // SAFETY: `new` returns a fresh C-contiguous array of `n` f64 that no
-    // one else can see yet; it is fully written below before it is returned.
-    let out = unsafe { PyArray1::<f64>::new(py, n, false) };
+    // `try_new` (in lib.rs) returns a fresh C-contiguous array of `n` f64
+    // that no one else can see yet, or NumPy's MemoryError; it is fully
+    // written below before it is returned.
+    let out = try_new::<f64, Ix1>(py, &[n], false)?;
     // SAFETY: `out.data()` points to `n` contiguous, aligned f64 that only
     // this function can reach; MaybeUninit<f64> has the layout of f64 and
     // may be uninitialised, so the slice is valid for writes.
@@ -73,16 +74,37 @@ pub fn cube_into(
 // ANCHOR_END: cube_into
 
 // ANCHOR: cube_into_fast
+/// A 1-D float64 array, checked the way `PyReadonlyArray1` checks it and
+/// with its messages, but without registering a borrow. (A plain
+/// `&Bound<PyArray1<f64>>` argument checks too, but its message,
+/// "'ndarray' object is not an instance of 'ndarray'", says nothing.)
+fn f64_vector<'py>(ob: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let untyped = ob.cast::<PyUntypedArray>()?;
+    if untyped.ndim() != 1 {
+        return Err(PyTypeError::new_err(format!(
+            "dimensionality mismatch: from={}, to=1",
+            untyped.ndim()
+        )));
+    }
+    if !untyped.dtype().is_equiv_to(&numpy::dtype::<f64>(ob.py())) {
+        return Err(PyTypeError::new_err(format!(
+            "type mismatch: from={}, to=float64",
+            untyped.dtype()
+        )));
+    }
+    Ok(ob.cast::<PyArray1<f64>>()?.clone())
+}
+
 /// cube_into_fast(a, out, /): `cube_into` for C-contiguous arrays, without
 /// rust-numpy's borrow checking; the checks it did are made here by hand.
 #[pyfunction]
-pub fn cube_into_fast(
-    a: &Bound<'_, PyArray1<f64>>,
-    out: &Bound<'_, PyArray1<f64>>,
+pub fn cube_into_fast<'py>(
+    #[pyo3(from_py_with = f64_vector)] a: Bound<'py, PyArray1<f64>>,
+    #[pyo3(from_py_with = f64_vector)] out: Bound<'py, PyArray1<f64>>,
 ) -> PyResult<()> {
-    // The argument types checked the dtype and the number of dimensions.
-    aligned(a)?;
-    aligned(out)?;
+    // f64_vector checked the dtype and the number of dimensions.
+    aligned(&a)?;
+    aligned(&out)?;
     if !a.is_contiguous() || !out.is_contiguous() {
         return Err(PyValueError::new_err(
             "cube_into_fast needs contiguous arrays: use cube_into for strided views",

@@ -159,11 +159,11 @@ def test_cube_into_fast_bad_input():
         ((a, a), ValueError, "a and out overlap: pass a copy, or use cube_inplace"),
         ((a[1:], a[:-1]), ValueError, "a and out overlap"),
         ((a[:3], a[2:5]), ValueError, "a and out overlap"),
-        # A wrong dtype or ndim is still a TypeError, but a `&Bound` argument
-        # does not say what was wrong, unlike PyReadonlyArray's "from=float32,
-        # to=float64": the message is exactly this.
-        ((a.astype(np.float32), np.empty(6)), TypeError, "'ndarray' object is not an instance of 'ndarray'"),
-        ((a, np.empty((2, 3))), TypeError, "'ndarray' object is not an instance of 'ndarray'"),
+        # A wrong dtype or ndim: f64_vector says what was wrong, as
+        # PyReadonlyArray1 would.
+        ((a.astype(np.float32), np.empty(6)), TypeError, "type mismatch: from=float32, to=float64"),
+        ((a, np.empty((2, 3))), TypeError, "dimensionality mismatch: from=2, to=1"),
+        ((a, np.empty(6, dtype=object)), TypeError, "type mismatch: from=object, to=float64"),
         (([1.0], np.empty(1)), TypeError, "'list' object is not an instance of 'ndarray'"),
         ((a, None), TypeError, "'None' is not an instance of 'ndarray'"),
     ]
@@ -312,3 +312,25 @@ def test_filter_bad_input(f):
         f(misaligned(16).reshape(4, 4))
     # A read-only input is fine: the filter only reads it.
     np.testing.assert_array_equal(f(read_only(a)), a)
+
+
+HUGE_1D = np.broadcast_to(np.zeros(1), (2**40,))  # a few bytes; its cube is 8 TiB
+HUGE_2D = np.broadcast_to(np.zeros((1, 1)), (2**20, 2**20))
+
+
+@pytest.mark.parametrize(
+    "f, arg",
+    [
+        (ck.cube, HUGE_1D),
+        (ck.cube_par, HUGE_1D),  # copies the strided view first
+        (ck.square, HUGE_1D),
+        (ck.int_square, np.broadcast_to(np.zeros((1, 1), np.int64), (2**20, 2**20))),
+        (ck.uniform_filter, HUGE_2D),
+        (ck.uniform_filter_par, HUGE_2D),
+    ],
+)
+def test_an_output_that_cannot_be_allocated_is_a_memory_error(f, arg):
+    # Not a PanicException ("PyObject pointer is null") from PyArray::new,
+    # and not an abort from a Rust allocation: try_new and standard (lib.rs).
+    with pytest.raises(MemoryError):
+        f(arg)
