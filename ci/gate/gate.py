@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import selectors
 import signal
 import subprocess
 import sys
@@ -794,14 +793,26 @@ class Worker:
         self.proc = None
 
     def start(self):
+        import queue
+        import threading
+
         self.err = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
             [sys.executable, __file__, "worker", self.module],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.err, text=True,
             env=self.env,
         )
-        self.sel = selectors.DefaultSelector()
-        self.sel.register(self.proc.stdout, selectors.EVENT_READ)
+        # A thread reads the answers, so that waiting for one can time out
+        # on every platform (select() on a pipe does not work on Windows).
+        self.answers = queue.Queue()
+        out = self.proc.stdout
+
+        def read():
+            for line in out:
+                self.answers.put(line)
+            self.answers.put("")  # the process ended
+
+        threading.Thread(target=read, daemon=True).start()
 
     def stderr_tail(self, lines=25):
         self.err.seek(0)
@@ -815,14 +826,20 @@ class Worker:
         req = {"listing": listing, "function": function, "case": case}
         self.proc.stdin.write(json.dumps(req) + "\n")
         self.proc.stdin.flush()
-        if not self.sel.select(self.timeout):
+        import queue
+
+        try:
+            line = self.answers.get(timeout=self.timeout)
+        except queue.Empty:
             self.proc.kill()
             self.proc.wait()
             return False, f"HANG: no answer in {self.timeout:.0f} s\n{self.stderr_tail()}"
-        line = self.proc.stdout.readline()
         if not line:
             code = self.proc.wait()
-            how = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+            if code < 0:
+                how = f"signal {signal.Signals(-code).name}"
+            else:  # Windows reports a crash as a status like 0xC0000005
+                how = f"exit status {code}" + (f" ({code:#x})" if code > 255 else "")
             return False, f"CRASH: the process died ({how})\n{self.stderr_tail()}"
         answer = json.loads(line)
         return answer["ok"], answer["detail"]
