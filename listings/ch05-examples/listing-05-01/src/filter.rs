@@ -280,6 +280,35 @@ const COLS: usize = 128;
 // ANCHOR_END: filter_rows
 
 // ANCHOR: uniform_filter
+/// What both filters do around the kernel: check the arguments, make the
+/// input C-contiguous (a copy only when it is not), let NumPy allocate the
+/// output uninitialised, and hand `run` the input, its shape and the
+/// output's memory, every element of which `run` must write.
+pub fn with_output<'py>(
+    py: Python<'py>,
+    a: PyReadonlyArray2<'py, f64>,
+    size: usize,
+    mode: &str,
+    cval: f64,
+    run: impl FnOnce(&[f64], usize, usize, Mode, &mut [MaybeUninit<f64>]),
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let mode = Mode::parse(mode, cval)?;
+    let x = prepare(&a, size)?;
+    let (h, w) = x.dim();
+    // A fresh C-contiguous h x w array that no one else can see yet.
+    let out = try_new::<f64, Ix2>(py, &[h, w], false)?;
+    if h == 0 || w == 0 {
+        return Ok(out);
+    }
+    // SAFETY: `out.data()` points to h * w contiguous, aligned f64 that only
+    // this function can reach; MaybeUninit<f64> has the layout of f64.
+    let ys =
+        unsafe { std::slice::from_raw_parts_mut(out.data().cast::<MaybeUninit<f64>>(), h * w) };
+    let xs = x.as_slice().expect("prepare() made x contiguous");
+    run(xs, h, w, mode, ys);
+    Ok(out)
+}
+
 /// uniform_filter(a, size=3, mode="reflect", cval=0.0) -> the mean over a
 /// size x size window of a 2-D float64 array; `size` odd and >= 3.
 #[pyfunction]
@@ -291,21 +320,8 @@ pub fn uniform_filter<'py>(
     mode: &str,
     cval: f64,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let mode = Mode::parse(mode, cval)?;
-    let x = prepare(&a, size)?;
-    let (h, w) = x.dim();
-    // A fresh C-contiguous h x w array that no one else can see yet;
-    // `filter_rows` writes every element before we return.
-    let out = try_new::<f64, Ix2>(py, &[h, w], false)?;
-    if h == 0 || w == 0 {
-        return Ok(out);
-    }
-    // SAFETY: `out.data()` points to h * w contiguous, aligned f64 that only
-    // this function can reach; MaybeUninit<f64> has the layout of f64.
-    let ys =
-        unsafe { std::slice::from_raw_parts_mut(out.data().cast::<MaybeUninit<f64>>(), h * w) };
-    let xs = x.as_slice().expect("prepare() made x contiguous");
-    filter_rows(xs, 0, size, mode, &mut Ring::new(h, w, size, mode), ys);
-    Ok(out)
+    with_output(py, a, size, mode, cval, |xs, h, w, mode, ys| {
+        filter_rows(xs, 0, size, mode, &mut Ring::new(h, w, size, mode), ys)
+    })
 }
 // ANCHOR_END: uniform_filter

@@ -1,12 +1,12 @@
 //! Parallel variants: rayon on two or more cores, with the GIL released.
-use numpy::ndarray::{Ix1, Ix2};
+use numpy::ndarray::Ix1;
 use numpy::prelude::*;
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use rayon::prelude::*;
 use std::mem::MaybeUninit;
 
-use crate::filter::{Mode, Ring, filter_rows, prepare};
+use crate::filter::{Ring, filter_rows, with_output};
 use crate::{aligned, standard, try_new};
 
 /// Elements per rayon task: large enough that scheduling costs nothing.
@@ -60,29 +60,19 @@ pub fn uniform_filter_par<'py>(
     mode: &str,
     cval: f64,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let mode = Mode::parse(mode, cval)?;
-    let x = prepare(&a, size)?;
-    let (h, w) = x.dim();
-    // As in `uniform_filter`: a fresh array, fully written below.
-    let out = try_new::<f64, Ix2>(py, &[h, w], false)?;
-    if h == 0 || w == 0 {
-        return Ok(out);
-    }
-    // SAFETY: `out.data()` points to h * w contiguous, aligned f64 that only
-    // this function can reach; MaybeUninit<f64> has the layout of f64.
-    let ys =
-        unsafe { std::slice::from_raw_parts_mut(out.data().cast::<MaybeUninit<f64>>(), h * w) };
-    let xs = x.as_slice().expect("prepare() made x contiguous");
-    // Bands of rows: a few per thread so that a busy core does not hold up
-    // the others, and tall enough that the `size - 1` rows of horizontal
-    // sums each band computes again at its top stay cheap.
-    let band = h.div_ceil(4 * rayon::current_num_threads()).max(4 * size);
-    py.detach(|| {
-        ys.par_chunks_mut(band * w).enumerate().for_each_init(
-            || Ring::new(h, w, size, mode),
-            |ring, (b, rows)| filter_rows(xs, b * band, size, mode, ring, rows),
-        )
-    });
-    Ok(out)
+    // The same checks, input and output as `uniform_filter`; only what
+    // runs on them differs.
+    with_output(py, a, size, mode, cval, |xs, h, w, mode, ys| {
+        // Bands of rows: a few per thread so that a busy core does not hold up
+        // the others, and tall enough that the `size - 1` rows of horizontal
+        // sums each band computes again at its top stay cheap.
+        let band = h.div_ceil(4 * rayon::current_num_threads()).max(4 * size);
+        py.detach(|| {
+            ys.par_chunks_mut(band * w).enumerate().for_each_init(
+                || Ring::new(h, w, size, mode),
+                |ring, (b, rows)| filter_rows(xs, b * band, size, mode, ring, rows),
+            )
+        })
+    })
 }
 // ANCHOR_END: uniform_filter_par
