@@ -415,6 +415,23 @@ def expected_error(f: Function, case: str) -> tuple[list[str], str]:
 # Inputs
 
 
+def relayout(np, a, layout: str):
+    """The same values as `a`, held in another memory layout: "C" (as is),
+    "fortran", "reversed" (negative strides) or "strided" (every other
+    element of a bigger buffer)."""
+    if layout == "C" or a.ndim == 0:
+        return a
+    if layout == "fortran":
+        return np.asfortranarray(a)
+    if layout == "reversed":
+        flip = (slice(None, None, -1),) * a.ndim
+        return a[flip].copy()[flip]
+    big = np.zeros(tuple(2 * s for s in a.shape), a.dtype)
+    view = big[(slice(None, None, 2),) * a.ndim]
+    view[...] = a
+    return view
+
+
 class Inputs:
     """Builds the arguments of one call, valid or bent by one case."""
 
@@ -536,18 +553,8 @@ class Inputs:
         if kind == "nan" and a.kind == "float":
             args[a.name] = float("nan")
             return args, "reference"
-        if kind == "fortran":
-            args[a.name] = np.asfortranarray(v)
-            return args, "layout"
-        if kind == "reversed":
-            flip = (slice(None, None, -1),) * v.ndim
-            args[a.name] = v[flip].copy()[flip]
-            return args, "layout"
-        if kind == "strided":
-            big = np.zeros(tuple(2 * s for s in v.shape), v.dtype)
-            view = big[(slice(None, None, 2),) * v.ndim]
-            view[...] = v
-            args[a.name] = view
+        if kind in ("fortran", "reversed", "strided"):
+            args[a.name] = relayout(np, v, kind)
             return args, "layout"
         if kind == "misaligned":
             buf = bytearray(v.nbytes + 1)

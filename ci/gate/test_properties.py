@@ -42,21 +42,6 @@ PARAMS = [
 ]
 
 
-def relayout(a, layout):
-    """The same values as `a`, held in another memory layout."""
-    if layout == "C" or a.ndim == 0:
-        return a
-    if layout == "fortran":
-        return np.asfortranarray(a)
-    if layout == "reversed":
-        flip = (slice(None, None, -1),) * a.ndim
-        return a[flip].copy()[flip]
-    big = np.zeros(tuple(2 * s for s in a.shape), a.dtype)
-    view = big[(slice(None, None, 2),) * a.ndim]
-    view[...] = a
-    return view
-
-
 def accepted_layouts(module, f):
     """The layouts `f` computes with; a refusal must be a clear error."""
     inputs = gate.Inputs(np, module, f)
@@ -67,7 +52,7 @@ def accepted_layouts(module, f):
             continue
         args = inputs.valid()
         for a in arrays:
-            args[a.name] = relayout(args[a.name], layout)
+            args[a.name] = gate.relayout(np, args[a.name], layout)
         try:
             getattr(module, f.name)(*args.values())
         except (ValueError, TypeError) as e:
@@ -117,7 +102,7 @@ def calls(draw, module, f, layouts):
             else:
                 dtype = np.dtype(draw(st.sampled_from(a.dtypes)))
                 v = draw(hnp.arrays(dtype, shape, elements=elements(a, dtype)))
-            args[a.name] = relayout(v, layout)
+            args[a.name] = gate.relayout(np, v, layout)
         elif a.kind == "index":
             n = sizes[next(b for b in f.args if b.name == a.of).dims[0]]
             args[a.name] = draw(st.integers(0, n - 1))
