@@ -351,17 +351,36 @@ def check():
                     problems.append(f"{where}: ```{m.group(1)} needs a `<!-- skeptic: reason -->` "
                                     "comment in the lines just above it")
     # 6. Every unsafe block has a SAFETY comment right above it.
-    for rs in [*LISTINGS.glob("ch*/*/src/**/*.rs"), *LISTINGS.glob("ch*/*/*/src/**/*.rs")]:
+    for rs in [*LISTINGS.glob("ch*/*/src/**/*.rs"), *LISTINGS.glob("ch*/*/*/src/**/*.rs"),
+               *(ROOT / "ci/valgrind/known_good_ext/src").glob("*.rs")]:
         lines = rs.read_text().splitlines()
         for i, line in enumerate(lines):
             if re.search(r"\bunsafe\s*\{", line) and not line.strip().startswith("//"):
                 above = "\n".join(lines[max(0, i - 3):i + 1])
                 if "SAFETY:" not in above:
                     problems.append(f"{rs.relative_to(ROOT)}:{i + 1}: unsafe block without a // SAFETY: comment")
+        problems += gil_used_problems(str(rs.relative_to(ROOT)), lines)
     for p in problems:
         print("check:", p)
     print(f"check: {len(found)} listings, {len(problems)} problems")
     return 1 if problems else 0
+
+
+def gil_used_problems(where: str, lines: list[str]) -> list[str]:
+    """Every #[pymodule] says gil_used, with a one-line comment above saying
+    why. Since pyo3 0.28 a module without it declares gil_used = false: a
+    free-threaded CPython then runs its functions from many threads at once,
+    whatever its unsafe code assumed."""
+    problems = []
+    for i, line in enumerate(lines):
+        if re.match(r"\s*#\[pymodule\b", line):
+            if not re.search(r"\bgil_used\s*=\s*(true|false)\b", line):
+                problems.append(f"{where}:{i + 1}: #[pymodule] must say gil_used = true or false "
+                                "(pyo3 >= 0.28 assumes false: see CONTRIBUTING)")
+            elif not (i and re.match(r"\s*//\s*gil_used\s*=\s*(true|false)\s*:\s*\S", lines[i - 1])):
+                problems.append(f"{where}:{i + 1}: put a one-line `// gil_used = ...: why` comment "
+                                "right above #[pymodule(...)]")
+    return problems
 
 
 def versions_table():

@@ -53,7 +53,10 @@ dynamic = ["version"]
 LIB = """\
 use pyo3::prelude::*;
 
-#[pymodule]
+// gil_used = false: no state of its own, and arrays only through rust-numpy's
+// borrows. Say true if the module keeps unsynchronised state or its unsafe
+// code relies on a GIL (CONTRIBUTING explains).
+#[pymodule(gil_used = false)]
 mod {module} {{
     use numpy::PyReadonlyArray1;
     use numpy::prelude::*;

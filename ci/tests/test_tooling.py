@@ -1,5 +1,6 @@
 """Tests of the book's own tooling: the scaffold, the transcript runner, bookrun."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -166,3 +167,15 @@ def test_bookrun_replaces_home_only_where_a_path_starts(monkeypatch):
     loader.exec_module(bookrun)
     assert bookrun.normalise("x=/root/a and target/debug-python/root/usr/bin") == \
         "x=~/a and target/debug-python/root/usr/bin"
+
+
+def test_check_wants_gil_used_with_a_reason():
+    spec = importlib.util.spec_from_file_location("book_listings_check", CI / "listings.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    bare = ["use pyo3::prelude::*;", "#[pymodule]", "mod m {}"]
+    assert "must say gil_used" in mod.gil_used_problems("x.rs", bare)[0]
+    silent = ["#[pymodule(gil_used = false)]", "mod m {}"]
+    assert "comment" in mod.gil_used_problems("x.rs", silent)[0]
+    good = ["// gil_used = false: no state of its own.", "#[pymodule(gil_used = false)]", "mod m {}"]
+    assert mod.gil_used_problems("x.rs", good) == []

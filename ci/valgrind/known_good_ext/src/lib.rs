@@ -1,6 +1,7 @@
 use pyo3::prelude::*;
 
-#[pymodule]
+// gil_used = false: no state of its own, and arrays only through rust-numpy's borrows.
+#[pymodule(gil_used = false)]
 mod _valgrind_known_good {
     use numpy::{PyArray1, PyReadonlyArray1};
     use pyo3::exceptions::PyValueError;

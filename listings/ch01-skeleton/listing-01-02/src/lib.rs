@@ -12,7 +12,8 @@ create_exception!(
 );
 
 /// A skeleton extension module: the Rust twin of `_extmodule`.
-#[pymodule]
+// gil_used = false: no state of its own, and arrays only through rust-numpy's borrows.
+#[pymodule(gil_used = false)]
 mod skeleton {
     use numpy::PyReadonlyArray1;
     use numpy::prelude::*;

@@ -3,7 +3,8 @@ use pyo3::prelude::*;
 // BROKEN ON PURPOSE: this exports `PyInit_skeleton`, but maturin names the
 // file after the library, `renamed`, so `import renamed` looks for
 // `PyInit_renamed`.
-#[pymodule]
+// gil_used = false: no state and no arrays: nothing here needs a GIL.
+#[pymodule(gil_used = false)]
 mod skeleton {
     use pyo3::prelude::*;
 

@@ -1,7 +1,8 @@
 // ANCHOR: all
 use pyo3::prelude::*;
 
-#[pymodule]
+// gil_used = false: no state of its own, and arrays only through rust-numpy's borrows.
+#[pymodule(gil_used = false)]
 mod panicky {
     use numpy::PyReadonlyArray1;
     use pyo3::exceptions::{PyIndexError, PyValueError};

@@ -2,7 +2,8 @@
 use pyo3::prelude::*;
 
 /// The Python face of smooth-core: convert, check, call, convert back.
-#[pymodule]
+// gil_used = false: no state of its own, and arrays only through rust-numpy's borrows.
+#[pymodule(gil_used = false)]
 mod smooth {
     use numpy::prelude::*;
     use numpy::{PyArray1, PyReadonlyArray1};

@@ -3,7 +3,8 @@ use pyo3::prelude::*;
 
 mod kernel;
 
-#[pymodule]
+// gil_used = false: its bugs are per call (even the leaked buffer is each call's own), not races.
+#[pymodule(gil_used = false)]
 mod leaky {
     use numpy::prelude::*;
     use numpy::{PyArray1, PyReadonlyArray1};

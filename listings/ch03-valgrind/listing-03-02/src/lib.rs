@@ -1,7 +1,8 @@
 // ANCHOR: all
 use pyo3::prelude::*;
 
-#[pymodule]
+// gil_used = false: no state of its own, and arrays only through rust-numpy's borrows.
+#[pymodule(gil_used = false)]
 mod mended {
     use numpy::prelude::*;
     use numpy::{PyArray1, PyReadonlyArray1};

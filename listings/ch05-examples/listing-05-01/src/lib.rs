@@ -6,6 +6,7 @@ use numpy::prelude::*;
 use numpy::{Element, PyArray, npyffi};
 use pyo3::exceptions::{PyMemoryError, PyValueError};
 use pyo3::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 mod filter;
 mod generic;
@@ -49,9 +50,11 @@ pub(crate) fn try_new<'py, T: Element, D: Dimension>(
     let nd = dims.len() as std::ffi::c_int;
     // Both calls steal this reference to the dtype.
     let descr = T::get_dtype(py).into_dtype_ptr();
-    // SAFETY: NumPy's C API, called with the GIL held: `dims` holds `nd`
-    // sizes, `descr` is a new reference that the call takes over, and the
-    // null pointers ask for C order, no strides, no data and no base.
+    // `py` proves this thread is attached to the interpreter, which NumPy's
+    // C API needs (with or without a GIL).
+    // SAFETY: attached (above); `dims` holds `nd` sizes, `descr` is a new
+    // reference that the call takes over, and the null pointers ask for C
+    // order, no strides, no data and no base.
     let ptr = unsafe {
         if zeroed {
             npyffi::PY_ARRAY_API.PyArray_Zeros(py, nd, dims.as_mut_ptr(), descr, 0)
@@ -93,8 +96,33 @@ pub(crate) fn standard<'a, D: Dimension>(
 }
 // ANCHOR_END: alloc
 
+// ANCHOR: detached
+/// How many calls of this module are reading or writing arrays with the GIL
+/// released (`py.detach`) right now. `cube_into_fast` skips rust-numpy's
+/// borrow table only while this is zero.
+pub(crate) static DETACHED: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts one call in `DETACHED` for as long as it lives. Made, and dropped,
+/// while the thread is attached.
+pub(crate) struct Detached(());
+
+impl Detached {
+    pub(crate) fn enter() -> Self {
+        DETACHED.fetch_add(1, Ordering::SeqCst);
+        Detached(())
+    }
+}
+
+impl Drop for Detached {
+    fn drop(&mut self) {
+        DETACHED.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+// ANCHOR_END: detached
+
 // ANCHOR: module
-#[pymodule]
+// gil_used = false: rust-numpy's borrows, or a GIL that cube_into_fast checks for.
+#[pymodule(gil_used = false)]
 mod cookbook {
     #[pymodule_export]
     use super::filter::uniform_filter;

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use std::mem::MaybeUninit;
 
 use crate::filter::{Ring, filter_rows, with_output};
-use crate::{aligned, standard, try_new};
+use crate::{Detached, aligned, standard, try_new};
 
 /// Elements per rayon task: large enough that scheduling costs nothing.
 const CHUNK: usize = 1 << 16;
@@ -34,7 +34,9 @@ pub fn cube_par<'py>(
     // this function can reach; MaybeUninit<f64> has the layout of f64.
     let ys = unsafe { std::slice::from_raw_parts_mut(out.data().cast::<MaybeUninit<f64>>(), n) };
     // The closure may only capture `Send` things: plain slices are, the
-    // `Bound`s (which need the GIL) are not.
+    // `Bound`s (which need an attached thread) are not. `Detached` tells
+    // `cube_into_fast` that `a` is being read with the GIL released.
+    let _reading = Detached::enter();
     py.detach(|| {
         ys.par_chunks_mut(CHUNK)
             .zip(xs.par_chunks(CHUNK))
@@ -67,6 +69,7 @@ pub fn uniform_filter_par<'py>(
         // the others, and tall enough that the `size - 1` rows of horizontal
         // sums each band computes again at its top stay cheap.
         let band = h.div_ceil(4 * rayon::current_num_threads()).max(4 * size);
+        let _reading = Detached::enter();
         py.detach(|| {
             ys.par_chunks_mut(band * w).enumerate().for_each_init(
                 || Ring::new(h, w, size, mode),

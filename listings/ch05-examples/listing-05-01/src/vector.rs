@@ -6,8 +6,10 @@ use numpy::prelude::*;
 use numpy::{PyArray1, PyReadonlyArray1, PyReadwriteArray1, PyUntypedArray, npyffi};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use std::sync::atomic::Ordering;
 
-use crate::{aligned, try_new};
+use crate::{DETACHED, aligned, try_new};
 
 // ANCHOR: cube
 /// cube(a, /) -> a**3 as a new float64 array; `a` is any 1-D float64 array,
@@ -95,13 +97,33 @@ fn f64_vector<'py>(ob: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray1<f64>>
     Ok(ob.cast::<PyArray1<f64>>()?.clone())
 }
 
+/// True where a GIL exists (every CPython but the free-threaded builds):
+/// there, a thread attached to the interpreter holds it, so no other thread
+/// runs Python code while it runs. On a free-threaded build (3.14t) other
+/// threads run alongside, and even a GIL that a module turned on can be
+/// turned off again by another thread, so nothing can be assumed.
+fn gil_build(py: Python<'_>) -> PyResult<bool> {
+    static FREE_THREADED: PyOnceLock<bool> = PyOnceLock::new();
+    let free_threaded = FREE_THREADED.get_or_try_init(py, || -> PyResult<bool> {
+        let flag = py
+            .import("sysconfig")?
+            .call_method1("get_config_var", ("Py_GIL_DISABLED",))?;
+        Ok(flag.extract::<Option<i64>>()? == Some(1))
+    })?;
+    Ok(!*free_threaded)
+}
+
 /// cube_into_fast(a, out, /): `cube_into` for C-contiguous arrays, without
-/// rust-numpy's borrow checking; the checks it did are made here by hand.
+/// rust-numpy's borrow checking where it is safe to skip; the checks it did
+/// are made here by hand.
 #[pyfunction]
 pub fn cube_into_fast<'py>(
     #[pyo3(from_py_with = f64_vector)] a: Bound<'py, PyArray1<f64>>,
     #[pyo3(from_py_with = f64_vector)] out: Bound<'py, PyArray1<f64>>,
 ) -> PyResult<()> {
+    // First, as it may run Python code (the first call imports sysconfig):
+    // from the next line to the end, nothing releases the GIL.
+    let gil = gil_build(a.py())?;
     // f64_vector checked the dtype and the number of dimensions.
     aligned(&a)?;
     aligned(&out)?;
@@ -110,8 +132,8 @@ pub fn cube_into_fast<'py>(
             "cube_into_fast needs contiguous arrays: use cube_into for strided views",
         ));
     }
-    // SAFETY: `out` is a live NumPy array (its type was checked) and we hold
-    // the GIL, so its fields may be read.
+    // SAFETY: `out` is a live NumPy array (its type was checked) and this
+    // thread is attached to the interpreter, so its fields may be read.
     let flags = unsafe { (*npyffi::_PyArray_GET_ITEM_DATA(out.as_array_ptr())).flags };
     if flags & npyffi::NPY_ARRAY_WRITEABLE == 0 {
         return Err(PyValueError::new_err("out is read-only"));
@@ -130,12 +152,22 @@ pub fn cube_into_fast<'py>(
             "a and out overlap: pass a copy, or use cube_inplace",
         ));
     }
-    // Nothing else may write to either array while the slices live. No
-    // Python code runs: this function holds the GIL throughout and calls
-    // nothing that could release it. What no check here can see is native
-    // code in another thread that released the GIL and writes to one of
-    // these arrays (another extension, or a rust-numpy borrow held across
-    // `py.detach`): the contract every C extension has too.
+    // Skipping the borrow table is sound only if no other thread can touch
+    // these arrays during the call. Where that cannot be known, take the
+    // borrows after all: on a free-threaded build, and while a call of this
+    // module reads arrays with the GIL released (`DETACHED` changes only
+    // while its caller holds the GIL, which this function holds).
+    if !gil || DETACHED.load(Ordering::SeqCst) > 0 {
+        return cube_into(a.try_readonly()?, out.try_readwrite()?);
+    }
+    // Nothing else may touch either array while the slices live. This
+    // thread holds the GIL (checked above) and calls nothing that releases
+    // it, so no Python code runs, and no call of this module is reading
+    // arrays with the GIL released. What no check can see is native code
+    // outside this module that released the GIL and uses these arrays: a
+    // C extension, NumPy's own loops, or another extension's rust-numpy
+    // borrows held across `py.detach`. Keep those away from the arrays you
+    // pass here.
     // SAFETY: `a` is aligned and contiguous (checked above; `as_slice`
     // checks again) and, as said above, no one writes to it meanwhile.
     let x = unsafe { a.as_slice() }.expect("checked above");

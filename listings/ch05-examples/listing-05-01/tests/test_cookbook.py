@@ -180,6 +180,32 @@ def test_cube_into_fast_bad_input():
     ck.cube_into_fast(np.empty(0), np.empty(0))
 
 
+def test_cube_into_fast_respects_a_filter_reading_with_the_gil_released():
+    """While uniform_filter_par reads `img` in another thread with the GIL
+    released, cube_into_fast must not write into it: it takes rust-numpy's
+    borrows then, which refuse, instead of making a slice the filter's
+    reads would race with. Without that fallback the fast path wrote."""
+    import threading
+
+    img = np.random.default_rng(0).random((3000, 3000))
+    img[0, :3] = 1.0  # what the writes below write
+    expected = ck.uniform_filter(img)
+    small = np.ones(3)
+    refused = 0
+    t = threading.Thread(target=lambda: results.append(ck.uniform_filter_par(img)))
+    results = []
+    t.start()
+    while t.is_alive():
+        try:
+            ck.cube_into_fast(small, img[0, :3])  # writes 1.0 ** 3: no change
+        except TypeError as e:
+            assert "The given array is already borrowed" in str(e)
+            refused += 1
+    t.join()
+    assert refused > 0, "cube_into_fast never met the filter's borrow"
+    np.testing.assert_array_equal(results[0], expected)
+
+
 # --- matrices ------------------------------------------------------------------
 
 

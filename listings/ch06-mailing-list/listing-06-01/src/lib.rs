@@ -53,7 +53,8 @@ unsafe extern "C" fn free_buffer(capsule: *mut pyo3::ffi::PyObject) {
 }
 // ANCHOR_END: capsule
 
-#[pymodule]
+// gil_used = false: its counters are atomics, and arrays go through rust-numpy.
+#[pymodule(gil_used = false)]
 mod ownership {
     use super::{BUFFER_NAME, FREED_BUFFERS, LIVE_BYTES, NonNull, Ordering, free_buffer};
     use numpy::ndarray::{Array2, ArrayView1};

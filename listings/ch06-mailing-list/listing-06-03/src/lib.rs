@@ -75,7 +75,8 @@ unsafe impl Element for Particle {
 }
 // ANCHOR_END: element
 
-#[pymodule]
+// gil_used = false: no state of its own, and arrays only through rust-numpy's borrows.
+#[pymodule(gil_used = false)]
 mod records {
     use super::Particle;
     use numpy::prelude::*;

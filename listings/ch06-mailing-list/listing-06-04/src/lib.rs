@@ -4,7 +4,8 @@ use pyo3::prelude::*;
 /// The newcomer's errors, each next to its fix. The functions marked
 /// "trips" are correct Rust: they raise a clear Python exception on the
 /// input that surprises newcomers, and the book shows that exception.
-#[pymodule]
+// gil_used = false: no state of its own, and arrays only through rust-numpy's borrows.
+#[pymodule(gil_used = false)]
 mod newcomer {
     use numpy::prelude::*;
     use numpy::{AllowTypeChange, PyArray1, PyArrayLike1, PyReadonlyArray1, PyReadwriteArray1};

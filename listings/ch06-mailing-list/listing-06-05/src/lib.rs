@@ -5,7 +5,8 @@ fn norm(v: ndarray::ArrayView1<'_, f64>) -> f64 {
     v.dot(&v).sqrt()
 }
 
-#[pymodule]
+// gil_used = false: no state of its own, and arrays only through rust-numpy's borrows.
+#[pymodule(gil_used = false)]
 mod two_ndarrays {
     use numpy::PyReadonlyArray1;
     use pyo3::prelude::*;

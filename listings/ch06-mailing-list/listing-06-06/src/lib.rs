@@ -2,7 +2,8 @@
 use pyo3::prelude::*;
 
 /// Two ways to sum an array, to time in a release and a debug build.
-#[pymodule]
+// gil_used = false: no state of its own, and arrays only through rust-numpy's borrows.
+#[pymodule(gil_used = false)]
 mod profiles {
     use numpy::PyReadonlyArray1;
     use numpy::prelude::*;
