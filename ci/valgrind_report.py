@@ -33,7 +33,8 @@ Rust's per-build hash (17h...E) and machine paths wildcarded, cut where
 that extension's own code begins; a leak whose stack, cut there, holds
 nothing but the allocator is the extension's and is dropped.
 Then it appends ci/valgrind/cpython.supp, a few hand-written entries for
-reports that lie wholly inside CPython and that the known-good runs miss.
+reports that lie wholly inside CPython, glibc's dynamic loader or readline
+and that the known-good runs miss.
 """
 
 import argparse

@@ -18,8 +18,9 @@ export PYTHONMALLOC=malloc
 
 # Report only leaks nothing points to any more ("definite"): a Python
 # process ends with thousands of blocks still reachable or "possibly" lost
-# (interior pointers), none of them yours. Those definite leaks count as
-# errors, and any error makes the exit status 99.
+# (interior pointers), none of them a leak in valgrind's sense (a leaked
+# reference hides among them: check reference counts separately). Only
+# definite leaks count as errors, and any error makes the exit status 99.
 # Optimised code may load two neighbours at once, one of them past the end:
 # --partial-loads-ok=no reports that load instead of letting it through.
 exec valgrind --tool=memcheck \

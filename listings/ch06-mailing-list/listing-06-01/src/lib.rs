@@ -10,8 +10,10 @@ struct Counting;
 
 static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
 
-// SAFETY: every call is forwarded unchanged to `System`, which upholds the
-// `GlobalAlloc` contract; the counter only observes sizes.
+// SAFETY: all four methods forward their arguments unchanged to `System`,
+// which upholds the `GlobalAlloc` contract; the counter only observes sizes.
+// `alloc_zeroed` and `realloc` are forwarded too, so that `System`'s `calloc`
+// and in-place `realloc` are used instead of the provided defaults.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller upholds `alloc`'s contract (non-zero size).
@@ -22,10 +24,37 @@ unsafe impl GlobalAlloc for Counting {
         p
     }
 
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller upholds `alloc_zeroed`'s contract (non-zero size).
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System.alloc` with this `layout`, above.
+        // SAFETY: `ptr` came from `System` (through one of the methods here)
+        // with this `layout`, as the caller guarantees.
         unsafe { System.dealloc(ptr, layout) };
         LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller upholds `realloc`'s contract: `ptr` came from this
+        // allocator (so from `System`) with `layout`, and `new_size` is
+        // non-zero and fits `layout.align()`.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        // On failure the old block is untouched and still counted.
+        if !p.is_null() {
+            let old_size = layout.size();
+            if new_size >= old_size {
+                LIVE_BYTES.fetch_add(new_size - old_size, Ordering::Relaxed);
+            } else {
+                LIVE_BYTES.fetch_sub(old_size - new_size, Ordering::Relaxed);
+            }
+        }
+        p
     }
 }
 
