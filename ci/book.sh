@@ -3,7 +3,7 @@
 # or, with --serve, serves it on http://localhost:3000 and rebuilds on change.
 #
 # Every output in the book comes from running code at build time
-# (mdbook-cmdrun + ci/bookrun); this script fails if any of those runs failed.
+# (mdbook-cmdrun + ci/chapters/bookrun); this script fails if any of those runs failed.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
 
@@ -17,7 +17,7 @@ esac
 bash "$ROOT/ci/setup.sh"
 
 step "Building the listings into .venv (skipped when unchanged)"
-python "$ROOT/ci/listings.py" build
+python "$ROOT/ci/listing-tools/book_listings.py" build
 
 # Where the book is published, link to the repository (header icon, "suggest
 # an edit", and each listing's filename caption).
@@ -40,5 +40,5 @@ start=$(date +%s)
 # mdbook logs a broken {{#include}} as an ERROR and still exits 0: keep its
 # log and let check_book.py fail the build on any ERROR line.
 mdbook build 2>&1 | tee "$ROOT/target/mdbook.log"
-python "$ROOT/ci/check_book.py" "$ROOT/target/mdbook.log"
+python "$ROOT/ci/checks/check_book.py" "$ROOT/target/mdbook.log"
 echo "book: built in $(( $(date +%s) - start ))s: open book/html/index.html"

@@ -47,10 +47,10 @@ if ! command -v chromium >/dev/null; then
     fi
 fi
 # --- gdb and a debug CPython, for chapter 2 --------------------------------
-bash "$ROOT/ci/debug-tools.sh"
+bash "$ROOT/ci/chapters/debug-tools.sh"
 # --- valgrind (chapter 3) -----------------------------------------------
-bash "$ROOT/ci/valgrind.sh" --install
-# --- hunspell, for ci/spellcheck.py --------------------------------------
+bash "$ROOT/ci/valgrind/suite.sh" --install
+# --- hunspell, for ci/checks/spellcheck.py --------------------------------------
 # Debian packages: installed when missing and we are root with apt-get.
 # Otherwise the spell check says it is skipped (and fails under CI=true).
 spell_ok() {

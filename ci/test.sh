@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every check of the book, in order, and stops at the first failure:
-#   1. structural checks (ci/listings.py check): names, includes, anchors,
+#   1. structural checks (ci/listing-tools/book_listings.py check): names, includes, anchors,
 #      one set of versions, cmdrun through bookrun, skeptic markers, SAFETY
 #   2. cargo fmt --check and cargo clippy -D warnings on every Rust listing
 #   3. every listing built into .venv, every pytest file run
@@ -10,7 +10,7 @@
 #      and tested in headless Chromium (ci/browser/)
 #   5. skeptic: every ```rust block of the rendered book compiled and run
 #   6. valgrind: every listing's tests under memcheck, zero errors allowed
-#      (when CI=true or VALGRIND_SUITE=1; ci/valgrind.sh)
+#      (when CI=true or VALGRIND_SUITE=1; ci/valgrind/suite.sh)
 #   (1b. spell check of the prose, 4b. offline link check of book/html)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
@@ -21,20 +21,20 @@ bash "$ROOT/ci/setup.sh"
 timing setup
 
 step "1. Structural checks"
-python "$ROOT/ci/listings.py" check
-bash "$ROOT/ci/lint-workflows.sh"
+python "$ROOT/ci/listing-tools/book_listings.py" check
+bash "$ROOT/ci/checks/lint-workflows.sh"
 
-step "1b. Spell check of the chapters (hunspell + ci/spelling/dictionary.txt)"
-python "$ROOT/ci/spellcheck.py"
+step "1b. Spell check of the chapters (hunspell + ci/checks/dictionary.txt)"
+python "$ROOT/ci/checks/spellcheck.py"
 
 step "2. cargo fmt and clippy on every Rust listing"
-python "$ROOT/ci/listings.py" lint
+python "$ROOT/ci/listing-tools/book_listings.py" lint
 timing lint
 
 step "3. Building every listing, running every test"
-python "$ROOT/ci/listings.py" build
+python "$ROOT/ci/listing-tools/book_listings.py" build
 python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT"
-python "$ROOT/ci/listings.py" cargo-test
+python "$ROOT/ci/listing-tools/book_listings.py" cargo-test
 timing pytest
 
 step "3b. The robustness gate: every exported function against bad input (ci/gate)"
@@ -46,18 +46,18 @@ bash "$ROOT/ci/book.sh"
 timing book
 
 step "4b. Links of the built book: internal, #fragments, https, versions (offline)"
-python "$ROOT/ci/check_links.py"
+python "$ROOT/ci/checks/check_links.py"
 
 step "4c. The built book in a browser (headless Chromium)"
 python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" "$ROOT/ci/browser"
 timing browser
 
 step "5. skeptic: the book's Rust blocks, as rendered"
-bash "$ROOT/ci/skeptic.sh"
+bash "$ROOT/ci/skeptic/run.sh"
 timing skeptic
 
-step "6. valgrind: every listing's tests under memcheck (ci/valgrind.sh)"
-bash "$ROOT/ci/valgrind.sh"
+step "6. valgrind: every listing's tests under memcheck (ci/valgrind/suite.sh)"
+bash "$ROOT/ci/valgrind/suite.sh"
 timing valgrind
 
 step "All checks passed in $(( $(date +%s) - t0 ))s"

@@ -68,7 +68,7 @@ MATRIX = [
 
 @pytest.mark.parametrize("listing,module,function,case", MATRIX)
 def test_bad_input(listing, module, function, case, request):
-    if IN_PROCESS:  # under valgrind (ci/valgrind.sh): memcheck sees every case
+    if IN_PROCESS:  # under valgrind (ci/valgrind/suite.sh): memcheck sees every case
         import numpy as np
 
         f = DECLS[listing].functions[function]

@@ -1,5 +1,5 @@
 """Chapter 2's claims about a debug interpreter (Debian's python3.11-dbg),
-checked on the outputs the chapter embeds (ci/debug-python.py)."""
+checked on the outputs the chapter embeds (ci/chapters/debug-python.py)."""
 
 import os
 import subprocess
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "ci" / "debug-python.py"
+SCRIPT = ROOT / "ci" / "chapters" / "debug-python.py"
 LISTING = ROOT / "listings" / "ch02-debugging" / "listing-02-01"
 PY = ROOT / "target" / "debug-python" / "root" / "usr" / "bin" / "python3.11d"
 
@@ -28,7 +28,7 @@ def run(*args):
 def test_pyo3_detects_py_debug():
     cfg = dict(line.split("=", 1) for line in run("config", LISTING).splitlines() if "=" in line
                and not line.startswith("--"))
-    assert cfg["build_flags"] == "Py_DEBUG,Py_REF_DEBUG"  # sorted by ci/debug-python.py
+    assert cfg["build_flags"] == "Py_DEBUG,Py_REF_DEBUG"  # sorted by ci/chapters/debug-python.py
     assert cfg["target_abi"].endswith("-debug")
     assert cfg["lib_name"] == "python3.11d"
 
@@ -57,7 +57,7 @@ def test_debug_interpreter_loads_the_debug_extension_and_release_numpy():
 
 
 def test_actionlint_rejects_a_broken_workflow(tmp_path):
-    """ci/lint-workflows.sh is a real check: actionlint fails on a bad workflow."""
+    """ci/checks/lint-workflows.sh is a real check: actionlint fails on a bad workflow."""
     import shutil
 
     if shutil.which("actionlint") is None:

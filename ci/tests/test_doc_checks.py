@@ -11,26 +11,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CI = ROOT / "ci"
-sys.path.insert(0, str(CI))
-# pytest (importlib mode) registers the listings/ folder as a namespace
-# package called `listings` while it collects the listings' tests; that
-# name would hide ci/listings.py from check_links. Import with it out of
-# the way, then put pytest's entry back.
-_pytest_listings = sys.modules.pop("listings", None)
-try:
-    from check_links import pinned_versions  # noqa: E402
-finally:
-    sys.modules.pop("listings", None)
-    if _pytest_listings is not None:
-        sys.modules["listings"] = _pytest_listings
-
+sys.path.insert(0, str(CI / "checks"))
+from check_links import pinned_versions  # noqa: E402
 
 def run(*args, **kw):
     return subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True, **kw)
 
 
 def refs():
-    out = run(CI / "doc_links.py", "refs")
+    out = run(CI / "checks" / "doc_links.py", "refs")
     assert out.returncode == 0, out.stderr
     return dict(line[1:].split("]: ", 1) for line in out.stdout.splitlines())
 
@@ -52,7 +41,7 @@ def book(tmp_path, body):
     html.mkdir()
     (html / "index.html").write_text(f"<html><body><h1 id='top'>Top</h1>{body}</body></html>")
     (html / "a.html").write_text("<html><body><h2 id='good-anchor'>Good</h2></body></html>")
-    return run(CI / "check_links.py", html)
+    return run(CI / "checks" / "check_links.py", html)
 
 
 def test_good_links_pass(tmp_path):
@@ -115,9 +104,9 @@ def test_spellcheck_catches_any_misspelt_word_in_prose_only(tmp_path):
         let zzqv = 1;
         ```
 
-        <!-- cmdrun ../ci/bookrun raw -- echo xqzzv -->
+        <!-- cmdrun ../ci/chapters/bookrun raw -- echo xqzzv -->
         """))
-    p = run(CI / "spellcheck.py", md)
+    p = run(CI / "checks" / "spellcheck.py", md)
     assert p.returncode == 1
     assert f"{md}:3: unknown word 'florbulated'" in p.stderr, p.stderr
     for word in ("frobnicatez", "qwxzt", "zzqv", "xqzzv"):
@@ -126,13 +115,13 @@ def test_spellcheck_catches_any_misspelt_word_in_prose_only(tmp_path):
 
 @needs_hunspell
 def test_spellcheck_passes_the_book():
-    p = run(CI / "spellcheck.py")
+    p = run(CI / "checks" / "spellcheck.py")
     assert p.returncode == 0, p.stderr
     assert "all known" in p.stdout
 
 
 def test_the_rotten_book_of_the_chapter_fails_once_per_rotten_link():
-    p = run(CI / "check_links.py", CI / "tests" / "fixtures" / "rotten-book")
+    p = run(CI / "checks" / "check_links.py", CI / "tests" / "fixtures" / "rotten-book")
     assert p.returncode == 1
     assert "4 problem(s) in 2 pages" in p.stderr
     for what in ("broken anchor 'chapter.html#build': chapter.html has no id 'build' (ids there include: building)", "broken link 'chaptre.html'",
@@ -143,7 +132,7 @@ def test_the_rotten_book_of_the_chapter_fails_once_per_rotten_link():
 
 @needs_hunspell
 def test_spellcheck_fixture():
-    p = run(CI / "spellcheck.py", CI / "tests" / "fixtures" / "misspelt.md")
+    p = run(CI / "checks" / "spellcheck.py", CI / "tests" / "fixtures" / "misspelt.md")
     assert p.returncode == 1
     assert "misspelt.md:4: unknown word 'reproducable'; did you mean reproducible" in p.stderr
     assert "1 unknown word(s)" in p.stderr

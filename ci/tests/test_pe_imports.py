@@ -1,4 +1,4 @@
-"""ci/pe-imports.py: the import-table reader that the Windows CI job uses to
+"""ci/chapters/pe-imports.py: the import-table reader that the Windows CI job uses to
 check chapter 2's claim (a dev-profile Rust extension links the release C
 runtime). Tested here on the Windows launchers that setuptools ships."""
 
@@ -10,7 +10,7 @@ import pytest
 import setuptools
 
 ROOT = Path(__file__).resolve().parents[2]
-loader = importlib.machinery.SourceFileLoader("pe_imports", str(ROOT / "ci" / "pe-imports.py"))
+loader = importlib.machinery.SourceFileLoader("pe_imports", str(ROOT / "ci" / "chapters" / "pe-imports.py"))
 spec = importlib.util.spec_from_loader("pe_imports", loader)
 pe = importlib.util.module_from_spec(spec)
 loader.exec_module(pe)

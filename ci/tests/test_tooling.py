@@ -19,7 +19,7 @@ def run(cmd, **kw):
 
 
 def test_scaffolded_listing_builds_and_passes_its_test(tmp_path):
-    p = run([sys.executable, CI / "new-listing.py", "ch99-scratch", "listing-99-01", "scaffold_probe",
+    p = run([sys.executable, CI / "listing-tools" / "new-listing.py", "ch99-scratch", "listing-99-01", "scaffold_probe",
              "--into", tmp_path], check=True)
     crate = tmp_path / "ch99-scratch" / "listing-99-01"
     assert "created" in p.stdout
@@ -54,14 +54,14 @@ def test_scaffolded_listing_builds_and_passes_its_test(tmp_path):
 
 
 def test_scaffold_refuses_bad_names(tmp_path):
-    p = run([sys.executable, CI / "new-listing.py", "chapter5", "listing-05-01", "x", "--into", tmp_path])
+    p = run([sys.executable, CI / "listing-tools" / "new-listing.py", "chapter5", "listing-05-01", "x", "--into", tmp_path])
     assert p.returncode != 0 and "CHAPTER must look like" in p.stderr
 
 
 def session(tmp_path, source):
     f = tmp_path / "demo.py"
     f.write_text(textwrap.dedent(source))
-    return run([sys.executable, CI / "pysession.py", f])
+    return run([sys.executable, CI / "chapters" / "pysession.py", f])
 
 
 def test_session_prints_a_repl_transcript(tmp_path):
@@ -105,12 +105,12 @@ def test_session_fails_when_a_raises_statement_does_not_raise(tmp_path):
 def test_bookrun_logs_and_fails_on_wrong_exit_status(tmp_path):
     log = tmp_path / "log"
     env = dict(os.environ, BOOKRUN_LOG=str(log))
-    p = run([sys.executable, CI / "bookrun", "shell", "--", "sh", "-c", "echo out; exit 3"], env=env)
+    p = run([sys.executable, CI / "chapters" / "bookrun", "shell", "--", "sh", "-c", "echo out; exit 3"], env=env)
     assert p.returncode == 1
     assert "BOOK BUILD ERROR" in p.stdout
     (entry,) = [json.loads(line) for line in log.read_text().splitlines()]
     assert entry["status"] == "fail" and "status 3, expected 0" in entry["detail"]
-    p = run([sys.executable, CI / "bookrun", "shell", "--expect", "3", "--", "sh", "-c", "echo out; exit 3"],
+    p = run([sys.executable, CI / "chapters" / "bookrun", "shell", "--expect", "3", "--", "sh", "-c", "echo out; exit 3"],
             env=env)
     assert p.returncode == 0
     assert p.stdout == "```console\n$ sh -c 'echo out; exit 3'\nout\n```\n\n"
@@ -121,7 +121,7 @@ def test_bookrun_normalises_machine_specific_text(tmp_path):
     import importlib.machinery
     import importlib.util
 
-    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "bookrun"))
+    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "chapters" / "bookrun"))
     spec = importlib.util.spec_from_loader("bookrun", loader)
     bookrun = importlib.util.module_from_spec(spec)
     loader.exec_module(bookrun)
@@ -132,7 +132,7 @@ def test_bookrun_normalises_machine_specific_text(tmp_path):
 
 
 def test_listings_tarball_builds_a_listing_alone(tmp_path):
-    p = run(["bash", CI / "pack-listings.sh"], check=True)
+    p = run(["bash", CI / "listing-tools" / "pack-listings.sh"], check=True)
     tarball = Path(p.stdout.strip().splitlines()[-1])
     assert tarball.name == "numpy-extensions-in-rust-listings.tar.gz"
     subprocess.run(["tar", "xzf", tarball, "-C", tmp_path], check=True)
@@ -148,7 +148,7 @@ def test_bookrun_normalises_the_rustc_commit_in_std_paths():
     import importlib.machinery
     import importlib.util
 
-    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "bookrun"))
+    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "chapters" / "bookrun"))
     spec = importlib.util.spec_from_loader("bookrun", loader)
     bookrun = importlib.util.module_from_spec(spec)
     loader.exec_module(bookrun)
@@ -161,7 +161,7 @@ def test_bookrun_replaces_home_only_where_a_path_starts(monkeypatch):
     import importlib.util
 
     monkeypatch.setenv("HOME", "/root")
-    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "bookrun"))
+    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "chapters" / "bookrun"))
     spec = importlib.util.spec_from_loader("bookrun", loader)
     bookrun = importlib.util.module_from_spec(spec)
     loader.exec_module(bookrun)
@@ -170,7 +170,7 @@ def test_bookrun_replaces_home_only_where_a_path_starts(monkeypatch):
 
 
 def test_check_wants_gil_used_with_a_reason():
-    spec = importlib.util.spec_from_file_location("book_listings_check", CI / "listings.py")
+    spec = importlib.util.spec_from_file_location("book_listings_check", CI / "listing-tools" / "book_listings.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     bare = ["use pyo3::prelude::*;", "#[pymodule]", "mod m {}"]

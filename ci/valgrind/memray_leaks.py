@@ -3,7 +3,7 @@
 
   memray_leaks.py SCRIPT [--top N]
 
-memray (installed by ci/valgrind.sh --install into .tools/memray/) hooks
+memray (installed by ci/valgrind/suite.sh --install into .tools/memray/) hooks
 malloc and friends, so it sees Rust's allocations too. This runs
 `memray run --native` with PYTHONMALLOC=malloc (as memray advises for leak
 reports: otherwise pymalloc's arenas, memory set aside for later objects,
@@ -34,8 +34,8 @@ def main():
     a = ap.parse_args()
     if not (PKGS / "memray").is_dir():
         if os.environ.get("CI") == "true":
-            sys.exit("memray_leaks: memray is not installed (bash ci/valgrind.sh --install)")
-        print("(memray is not installed on the machine that built this page: bash ci/valgrind.sh --install)")
+            sys.exit("memray_leaks: memray is not installed (bash ci/valgrind/suite.sh --install)")
+        print("(memray is not installed on the machine that built this page: bash ci/valgrind/suite.sh --install)")
         return
     env = dict(os.environ, PYTHONPATH=str(PKGS))
     # Every Python object its own malloc block, as under valgrind: without

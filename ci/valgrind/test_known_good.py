@@ -1,4 +1,4 @@
-"""A run known to be good, for ci/valgrind_report.py's baseline suppressions.
+"""A run known to be good, for ci/valgrind/valgrind_report.py's baseline suppressions.
 
 It touches what the listings' tests touch (pytest, Hypothesis, NumPy arrays
 of several dtypes and shapes, exceptions, subprocess-free), without any

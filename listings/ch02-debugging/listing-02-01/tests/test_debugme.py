@@ -105,7 +105,7 @@ def test_rust_backtrace_names_the_rust_functions():
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the page's trim keeps a frame of the Linux interpreter")
 def test_trimmed_backtrace_keeps_the_frames_the_page_shows():
-    p = subprocess.run([sys.executable, ROOT / "ci" / "backtrace.py", "--keep", "^debugme::", "--keep",
+    p = subprocess.run([sys.executable, ROOT / "ci" / "chapters" / "backtrace.py", "--keep", "^debugme::", "--keep",
                         "^cfunction_vectorcall", "--", sys.executable, "hunt.py"],
                        cwd=HERE, capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
@@ -123,7 +123,7 @@ needs_gdb = pytest.mark.skipif(
 
 @needs_gdb
 def test_gdb_breaks_in_the_pyfunction_and_walks_the_python_stack():
-    p = subprocess.run([sys.executable, ROOT / "ci" / "gdb-session.py", "hunt.gdb", "hunt.py"],
+    p = subprocess.run([sys.executable, ROOT / "ci" / "chapters" / "gdb-session.py", "hunt.gdb", "hunt.py"],
                        cwd=HERE, capture_output=True, text=True)
     assert p.returncode == 0, p.stdout + p.stderr
     out = p.stdout

@@ -46,7 +46,7 @@ def test_the_core_crate_has_no_python_dependency():
     meta = (HERE / "smooth-core" / "Cargo.toml").read_text()
     deps = meta.split("[dependencies]", 1)[1]
     assert "pyo3" not in deps and "numpy" not in deps
-    # ...and its tests run under plain `cargo test` (ci/listings.py cargo-test
+    # ...and its tests run under plain `cargo test` (ci/listing-tools/book_listings.py cargo-test
     # runs them too; this checks the command the chapter shows).
     p = subprocess.run(["cargo", "test", "--locked", "--quiet", "-p", "smooth-core"], cwd=HERE,
                        capture_output=True, text=True)

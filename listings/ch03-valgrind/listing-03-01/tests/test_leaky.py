@@ -53,13 +53,13 @@ def test_dtype_name_leaks_one_reference_per_call():
 
 
 def valgrind_report():
-    """The errors valgrind reports for exercise.py (cached by ci/valgrind_report.py)."""
+    """The errors valgrind reports for exercise.py (cached by ci/valgrind/valgrind_report.py)."""
     if shutil.which("valgrind") is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("valgrind is not installed (ci/valgrind.sh --install)")
-        pytest.skip("valgrind is not installed: bash ci/valgrind.sh --install")
+            pytest.fail("valgrind is not installed (ci/valgrind/suite.sh --install)")
+        pytest.skip("valgrind is not installed: bash ci/valgrind/suite.sh --install")
     out = subprocess.run(
-        [sys.executable, ROOT / "ci" / "valgrind_report.py", "json", "--baseline", "--inputs", LISTING,
+        [sys.executable, ROOT / "ci" / "valgrind" / "valgrind_report.py", "json", "--baseline", "--inputs", LISTING,
          "--", "python", "exercise.py"],
         cwd=LISTING, capture_output=True, text=True, check=True).stdout
     return json.loads(out)
@@ -102,8 +102,8 @@ def test_the_leak_is_the_scratch_buffer_of_cumsum():
 def test_memray_puts_the_cumsum_buffer_first():
     if not (ROOT / ".tools" / "memray" / "memray").is_dir():
         if os.environ.get("CI") == "true":
-            pytest.fail("memray is not installed (ci/valgrind.sh --install)")
-        pytest.skip("memray is not installed: bash ci/valgrind.sh --install")
+            pytest.fail("memray is not installed (ci/valgrind/suite.sh --install)")
+        pytest.skip("memray is not installed: bash ci/valgrind/suite.sh --install")
     out = subprocess.run([sys.executable, ROOT / "ci" / "valgrind" / "memray_leaks.py", "memray_demo.py"],
                          cwd=LISTING, capture_output=True, text=True, check=True).stdout.splitlines()
     source = (LISTING / "src" / "lib.rs").read_text().splitlines()

@@ -84,10 +84,10 @@ def test_read_only_input_is_fine():
 def test_valgrind_finds_no_error():
     if shutil.which("valgrind") is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("valgrind is not installed (ci/valgrind.sh --install)")
-        pytest.skip("valgrind is not installed: bash ci/valgrind.sh --install")
+            pytest.fail("valgrind is not installed (ci/valgrind/suite.sh --install)")
+        pytest.skip("valgrind is not installed: bash ci/valgrind/suite.sh --install")
     out = subprocess.run(
-        [sys.executable, ROOT / "ci" / "valgrind_report.py", "json", "--baseline", "--inputs", LISTING,
+        [sys.executable, ROOT / "ci" / "valgrind" / "valgrind_report.py", "json", "--baseline", "--inputs", LISTING,
          "--", "python", "exercise.py"],
         cwd=LISTING, capture_output=True, text=True, check=True).stdout
     report = json.loads(out)

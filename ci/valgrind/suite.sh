@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Valgrind for the book (chapter 3).
 #
-#   ci/valgrind.sh --install   make sure valgrind is installed (apt-get when
+#   ci/valgrind/suite.sh --install   make sure valgrind is installed (apt-get when
 #                              missing), and memray (pip, into .tools/memray);
 #                              called by ci/setup.sh
-#   ci/valgrind.sh             run every listing's tests under valgrind
+#   ci/valgrind/suite.sh             run every listing's tests under valgrind
 #                              memcheck, except the listings broken on purpose,
 #                              and fail on any error the baseline does not
-#                              suppress (ci/valgrind_report.py)
+#                              suppress (ci/valgrind/valgrind_report.py)
 #
 # The suite runs when VALGRIND_SUITE=1, or when CI=true unless
 # VALGRIND_SUITE=0. Its report is cached by a hash of its inputs (every
 # listing's build stamp and files, the suppressions, the tool versions), so
 # it reruns only when something changed.
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 cd "$ROOT"
 
 MEMRAY_VERSION=1.19.1
@@ -65,14 +65,14 @@ if [ "$suite" != 1 ]; then
 fi
 if ! command -v valgrind >/dev/null; then
     if [ "${CI:-}" = true ]; then echo "error: valgrind is not installed" >&2; exit 1; fi
-    echo "valgrind suite: skipped: valgrind is not installed (bash ci/valgrind.sh --install)"
+    echo "valgrind suite: skipped: valgrind is not installed (bash ci/valgrind/suite.sh --install)"
     exit 0
 fi
 
 # Every listing that is not broken on purpose, and its tests.
 mapfile -t listings < <(python - <<'EOF'
 import json, subprocess, sys
-for l in json.loads(subprocess.run([sys.executable, "ci/listings.py", "json"], capture_output=True,
+for l in json.loads(subprocess.run([sys.executable, "ci/listing-tools/book_listings.py", "json"], capture_output=True,
                                    text=True, check=True).stdout):
     if not l["broken"]:
         print(l["path"])
@@ -85,7 +85,7 @@ for l in "${listings[@]}"; do tests+=("$l/tests"); done
 tests+=(ci/gate/test_gate.py)
 echo "valgrind suite: ${#listings[@]} listings (broken-on-purpose ones left out) and the gate's matrix; a few minutes the first time, then cached"
 start=$(date +%s)
-GATE_IN_PROCESS=1 python "$ROOT/ci/valgrind_report.py" check --baseline \
+GATE_IN_PROCESS=1 python "$ROOT/ci/valgrind/valgrind_report.py" check --baseline \
     --inputs "${listings[@]}" ci/pytest.ini ci/gate \
     -- python -m pytest -c ci/pytest.ini --rootdir . -q "${tests[@]}"
 echo "valgrind suite: passed in $(( $(date +%s) - start ))s"

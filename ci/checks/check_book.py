@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """After `mdbook build`: fail if any command the book ran failed or was skipped.
 
-mdbook-cmdrun never fails a build. So ci/bookrun logs every run to
+mdbook-cmdrun never fails a build. So ci/chapters/bookrun logs every run to
 $BOOKRUN_LOG, and this script checks that
   * no run failed,
   * every `<!-- cmdrun -->` directive in a chapter produced a successful run
@@ -17,8 +17,8 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from listings import ROOT, chapter_files  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "listing-tools"))
+from book_listings import ROOT, chapter_files  # noqa: E402
 
 log = Path(os.environ["BOOKRUN_LOG"])
 entries = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]

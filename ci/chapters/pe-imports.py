@@ -2,8 +2,8 @@
 """List the DLLs a Windows PE file (.dll, .pyd, .exe) imports, and check
 chapter 2's claim about Rust extensions on Windows.
 
-  ci/pe-imports.py FILE                       print the imported DLL names
-  ci/pe-imports.py --check-release-crt FILE   fail unless FILE imports the
+  ci/chapters/pe-imports.py FILE                       print the imported DLL names
+  ci/chapters/pe-imports.py --check-release-crt FILE   fail unless FILE imports the
                                               release C runtime and pythonXY.dll,
                                               and no debug CRT or pythonXY_d.dll
 

@@ -18,7 +18,7 @@ img, iframe, source) is checked:
   crates.io/crates/CRATE/X.Y.Z, numpy.org/doc/X.Y, pypi.org/project/P/X):
   the version must be the one the listings' Cargo.lock files (or
   ci/requirements.txt, for Python packages) pin, and a deep link into those
-  sites must carry a version, not latest/stable/main. ci/doc_links.py
+  sites must carry a version, not latest/stable/main. ci/checks/doc_links.py
   prints such links for the chapters from the same files, so they agree.
   Where the pinned crate's source is in ~/.cargo/registry (it is after the
   listings are built), a pyo3.rs guide page must exist in that version's
@@ -38,8 +38,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from listings import ROOT, broken_reason, listings, locked_versions  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "listing-tools"))
+from book_listings import ROOT, broken_reason, listings, locked_versions  # noqa: E402
 
 # External links that may be something other than https, with the reason.
 # Keep this short: every entry is a link a reader's browser may warn about.
@@ -80,7 +80,7 @@ def pinned_versions(include_broken=True):
     """({crate: {versions}}, {python package: version}) from the listings'
     Cargo.lock files and ci/requirements.txt. A listing broken on purpose may
     lock an extra version (an old ndarray, say): a link may name it, but
-    ci/doc_links.py builds links from the working listings only."""
+    ci/checks/doc_links.py builds links from the working listings only."""
     crates = {}
     for d in listings():
         if not include_broken and broken_reason(d):
@@ -149,7 +149,7 @@ def check_versioned(url, crates, python, problems, where):
                             f"({source}); link the pinned one, or leave the version out")
         elif got not in pinned:
             problems.append(f"{where}: {url}: version {got} of {name}, but {source} pin "
-                            f"{', '.join(sorted(pinned))}: build the link with ci/doc_links.py")
+                            f"{', '.join(sorted(pinned))}: build the link with ci/checks/doc_links.py")
 
     if host == "pyo3.rs":
         if not parts:
@@ -166,7 +166,7 @@ def check_versioned(url, crates, python, problems, where):
                                     f"(guide/src/{page[:-5]}.md is not in the crate)")
         else:
             problems.append(f"{where}: {url}: a deep link into the PyO3 guide must name the version "
-                            "(pyo3.rs/vX.Y.Z/...): build it with ci/doc_links.py")
+                            "(pyo3.rs/vX.Y.Z/...): build it with ci/checks/doc_links.py")
     elif host in ("docs.rs", "crates.io"):
         if host == "crates.io":
             if len(parts) < 2 or parts[0] != "crates":
@@ -179,7 +179,7 @@ def check_versioned(url, crates, python, problems, where):
         name, version = parts[0], parts[1]
         if version in UNPINNED or not re.match(r"^[\d^~=<>*]", version):
             problems.append(f"{where}: {url}: a deep link into {name}'s docs must name the pinned "
-                            f"version, not '{version}': build it with ci/doc_links.py")
+                            f"version, not '{version}': build it with ci/checks/doc_links.py")
             return
         want(name, version, crates.get(name), "the listings' Cargo.lock files")
         if host == "docs.rs" and version in crates.get(name, ()):
@@ -190,7 +190,7 @@ def check_versioned(url, crates, python, problems, where):
             pin = python.get("numpy")
             if v in UNPINNED:
                 problems.append(f"{where}: {url}: link NumPy's documentation for the pinned version, "
-                                f"not '{v}': build it with ci/doc_links.py")
+                                f"not '{v}': build it with ci/checks/doc_links.py")
             elif pin and re.match(r"^\d+\.\d+$", v):
                 want("NumPy", v, {".".join(pin.split(".")[:2])}, "ci/requirements.txt")
         elif parts[:1] == ["devdocs"]:

@@ -2,7 +2,7 @@
 # Packs every listing, with the files a reader needs to build it alone, into
 # target/dist/numpy-extensions-in-rust-listings.tar.gz. Unpack it anywhere,
 # then in any listing folder: `maturin develop --release && python -m pytest tests`.
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 cd "$ROOT"
 out="$ROOT/target/dist/numpy-extensions-in-rust-listings.tar.gz"
 mkdir -p "$(dirname "$out")"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run a gdb batch session on a Python script, for the book.
 
-  ci/gdb-session.py COMMANDS.gdb SCRIPT.py [ARGS...]
+  ci/chapters/gdb-session.py COMMANDS.gdb SCRIPT.py [ARGS...]
 
 Runs, in the current folder,
 
@@ -67,13 +67,13 @@ def gdb_extension():
     """gdb loads CPython's extension (py-bt) from pythonX.Y-gdb.py beside the
     interpreter (pyenv, a CPython build) or from /usr/share/gdb/auto-load
     (Debian's python3.X-dbg, when installed). Failing both, source the copy
-    in the python3.11-dbg package that ci/debug-tools.sh unpacks, for the
+    in the python3.11-dbg package that ci/chapters/debug-tools.sh unpacks, for the
     same Python version."""
     exe = os.path.realpath(sys.executable)
     if os.path.exists(exe + "-gdb.py") or os.path.exists("/usr/share/gdb/auto-load" + exe + "-gdb.py"):
         return []
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    unpacked = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target", "debug-python", "root",
+    unpacked = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "target", "debug-python", "root",
                             "usr", "share", "gdb", "auto-load", "usr", "bin", f"{version}-gdb.py")
     return ["-iex", f"source {os.path.normpath(unpacked)}"] if os.path.exists(unpacked) else []
 

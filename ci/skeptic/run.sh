@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compiles and runs every ```rust block of the rendered book (book/markdown/,
 # written by `mdbook build`) with skeptic. Run ci/book.sh first.
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 cd "$ROOT"
 [ -d book/markdown ] || { echo "error: book/markdown missing: run ci/book.sh first" >&2; exit 1; }
 

@@ -23,7 +23,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LISTINGS = ROOT / "listings"
 SRC = ROOT / "src"
 STAMPS = ROOT / "target" / "stamps"
@@ -135,7 +135,7 @@ def build(paths):
             continue
         print(f"==> building {d.relative_to(ROOT)}", flush=True)
         if kind(d) == "rust":
-            # The output is kept: chapters show it (ci/bookrun shell -- cat LOG)
+            # The output is kept: chapters show it (ci/chapters/bookrun shell -- cat LOG)
             # instead of building a second time.
             log = BUILD_LOGS / (str(d.relative_to(LISTINGS)).replace("/", "__") + ".log")
             log.parent.mkdir(parents=True, exist_ok=True)
@@ -318,8 +318,8 @@ def check():
             included.add(target)
         for m in re.finditer(r"<!--\s*cmdrun\s+(.*?)-->", text):
             cmd = m.group(1).split()
-            if not cmd or not cmd[0].endswith("ci/bookrun"):
-                problems.append(f"{ch.relative_to(ROOT)}: cmdrun must go through ci/bookrun "
+            if not cmd or not cmd[0].endswith("ci/chapters/bookrun"):
+                problems.append(f"{ch.relative_to(ROOT)}: cmdrun must go through ci/chapters/bookrun "
                                 f"(it checks the exit status): {m.group(0)}")
             for word in cmd:
                 p = (ch.parent / word)

