@@ -90,7 +90,10 @@ def run(cmd, cwd=None, check=True):
 
 def tool_fingerprint():
     rustc = subprocess.run(["rustc", "-vV"], capture_output=True, text=True).stdout
-    return sys.version + rustc + (ROOT / "ci" / "requirements.txt").read_text()
+    # The interpreter: its version, and which one it is (the base of .venv),
+    # so that a .venv made again for another Python rebuilds every listing.
+    base = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
+    return sys.version + base + rustc + (ROOT / "ci" / "requirements.txt").read_text()
 
 
 def module_name(d):
