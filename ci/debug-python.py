@@ -6,6 +6,8 @@
   ci/debug-python.py session FILE.py   a REPL transcript (a ```pycon block) of
                                        FILE.py run by the debug interpreter, with
                                        the listing's wheel and NumPy installed
+                                       (NumPy's release wheel for 3.11, whatever
+                                       Python .venv has)
   ci/debug-python.py python            print the debug interpreter's path
 
 The interpreter is Debian's python3.11-dbg, unpacked by ci/debug-tools.sh
