@@ -18,6 +18,16 @@ export PATH="$VENV/bin:$TOOLS/bin:$PATH"
 export VIRTUAL_ENV="$VENV"
 # pyo3 must see the virtualenv's interpreter, whoever calls cargo.
 export PYO3_PYTHON="$VENV/bin/python"
+# pyo3's build script asks the interpreter again only when PYO3_PYTHON or
+# this variable changes. .venv/bin/python keeps its path when set-up makes
+# .venv again for another Python, so the signature is .venv's pyvenv.cfg
+# (version and base interpreter): plain cargo (clippy, skeptic) then builds
+# pyo3 for the new one. ci/listings.py sets the same value (maturin sets
+# its own).
+if [ -f "$VENV/pyvenv.cfg" ]; then
+    PYO3_ENVIRONMENT_SIGNATURE="book-venv-$(sha256sum <"$VENV/pyvenv.cfg" | cut -c1-16)"
+    export PYO3_ENVIRONMENT_SIGNATURE
+fi
 # Outputs embedded in the book must not depend on the caller's shell.
 unset RUST_BACKTRACE PYTHONPATH
 export PYTHONDONTWRITEBYTECODE=1
