@@ -18,8 +18,35 @@ export PATH="$VENV/bin:$TOOLS/bin:$PATH"
 export VIRTUAL_ENV="$VENV"
 # pyo3 must see the virtualenv's interpreter, whoever calls cargo.
 export PYO3_PYTHON="$VENV/bin/python"
+# pyo3's build script asks the interpreter again only when PYO3_PYTHON or
+# this variable changes. .venv/bin/python keeps its path when set-up makes
+# .venv again for another Python, so the signature is .venv's pyvenv.cfg
+# (version and base interpreter): plain cargo (clippy, skeptic) then builds
+# pyo3 for the new one. ci/listings.py sets the same value (maturin sets
+# its own).
+if [ -f "$VENV/pyvenv.cfg" ]; then
+    PYO3_ENVIRONMENT_SIGNATURE="book-venv-$(sha256sum <"$VENV/pyvenv.cfg" | cut -c1-16)"
+    export PYO3_ENVIRONMENT_SIGNATURE
+fi
 # Outputs embedded in the book must not depend on the caller's shell.
 unset RUST_BACKTRACE PYTHONPATH
 export PYTHONDONTWRITEBYTECODE=1
+
+# The oldest Python the book supports: NumPy 2.4 and SciPy 1.17, pinned in
+# ci/requirements.txt, need 3.11.
+MIN_PYTHON=3.11
+export MIN_PYTHON
+
+# Which interpreter a Python is, on one line: VERSION<TAB>BASE<TAB>sys.version,
+# where BASE is the real path of the base interpreter (a virtualenv's python
+# names the one it was made from). Set-up compares it to find a .venv/ or a
+# tool folder made for another interpreter.
+py_identity() { # python
+    "$1" -c 'import os, platform, sys
+print(platform.python_version(), os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable),
+      sys.version.replace("\n", " "), sep="\t")' 2>/dev/null
+}
+# "3.11.7 at /path/to/python3.11", for messages.
+py_label() { local rest=${1#*$'\t'}; echo "${1%%$'\t'*} at ${rest%%$'\t'*}"; }
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

@@ -3,16 +3,42 @@
 #   .venv/   a virtualenv with the Python packages pinned in ci/requirements.txt
 #   .tools/  mdbook and mdbook-cmdrun, built by `cargo install --locked`
 # Idempotent: when everything is present at the right version it takes a second.
+#
+# Python: the first python3 on PATH outside .venv (with pyenv, PYENV_VERSION
+# chooses it), 3.11 or newer. A .venv made for another interpreter (another
+# version, or another path), or one that no longer runs, is made again.
+#
+#   ci/setup.sh                  everything
+#   ci/setup.sh --python-only    only the Python part (.venv), for its tests
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 need() { command -v "$1" >/dev/null || { echo "error: $1 not found: $2" >&2; exit 1; }; }
-need cargo "install Rust from https://rustup.rs"
-need python3 "install Python 3.9 or newer"
 
 # --- Python -------------------------------------------------------------
+# The caller's python3, not the one in .venv/bin that common.sh put first on
+# PATH: with pyenv, PYENV_VERSION=3.13.0 selects it.
+caller_path=$(tr ':' '\n' <<<"$PATH" | grep -vxF -e "$VENV/bin" -e "$TOOLS/bin" | paste -sd: -)
+base_python=$(PATH="$caller_path" command -v python3 || true)
+[ -n "$base_python" ] || { echo "error: python3 not found: install Python $MIN_PYTHON or newer" >&2; exit 1; }
+base_id=$(py_identity "$base_python") ||
+    { echo "error: $base_python does not run: install Python $MIN_PYTHON or newer" >&2; exit 1; }
+if ! "$base_python" -c "import sys; sys.exit(sys.version_info < tuple(map(int, '$MIN_PYTHON'.split('.'))))"; then
+    echo "error: Python $MIN_PYTHON or newer is needed (found $(py_label "$base_id")); put a newer python3 first on PATH (with pyenv: PYENV_VERSION=3.13.0)" >&2
+    exit 1
+fi
+
+# .venv/ made for another interpreter (or broken) is made again.
+if [ -e "$VENV" ]; then
+    venv_id=$(py_identity "$VENV/bin/python" || true)
+    if [ "$venv_id" != "$base_id" ]; then
+        was=$([ -n "$venv_id" ] && echo "Python $(py_label "$venv_id")" || echo "an interpreter that no longer runs")
+        echo "note: .venv was made for $was; making it again for Python $(py_label "$base_id")"
+        rm -rf "$VENV"
+    fi
+fi
 if [ ! -x "$VENV/bin/python" ]; then
-    step "Creating the virtualenv .venv"
-    python3 -m venv "$VENV"
+    step "Creating the virtualenv .venv (Python $(py_label "$base_id"))"
+    "$base_python" -m venv "$VENV"
 fi
 req_hash=$(sha256sum "$ROOT/ci/requirements.txt" | cut -c1-16)
 if [ "$(cat "$VENV/.requirements" 2>/dev/null)" != "$req_hash" ]; then
@@ -20,6 +46,8 @@ if [ "$(cat "$VENV/.requirements" 2>/dev/null)" != "$req_hash" ]; then
     "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$ROOT/ci/requirements.txt"
     echo "$req_hash" > "$VENV/.requirements"
 fi
+[ "${1:-}" = --python-only ] && exit 0
+need cargo "install Rust from https://rustup.rs"
 
 # --- mdbook and mdbook-cmdrun -------------------------------------------
 install_tool() { # crate version

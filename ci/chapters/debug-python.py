@@ -6,6 +6,8 @@
   ci/chapters/debug-python.py session FILE.py   a REPL transcript (a ```pycon block) of
                                        FILE.py run by the debug interpreter, with
                                        the listing's wheel and NumPy installed
+                                       (NumPy's release wheel for 3.11, whatever
+                                       Python .venv has)
   ci/chapters/debug-python.py python            print the debug interpreter's path
 
 The interpreter is Debian's python3.11-dbg, unpacked by ci/chapters/debug-tools.sh
@@ -36,7 +38,8 @@ sys.path.insert(0, str(HERE.parent / "listing-tools"))
 from book_listings import files_of  # noqa: E402
 
 DBG = ROOT / "target" / "debug-python"
-PY = DBG / "root" / "usr" / "bin" / "python3.11d"
+PY_VERSION = "3.11"  # Debian 12's python3.11-dbg (ci/debug-tools.sh)
+PY = DBG / "root" / "usr" / "bin" / f"python{PY_VERSION}d"
 SITE = DBG / "site"
 CACHE = DBG / "cache"
 
@@ -101,13 +104,17 @@ def build(listing):
     shutil.rmtree(wheels, ignore_errors=True)
     out = run(["maturin", "build", "--release", "--locked", "-i", str(PY), "--out", str(wheels)], listing)
     (wheel,) = wheels.glob("*.whl")
-    # Install it, with NumPy (a release wheel), for the session.
-    SITE.mkdir(parents=True, exist_ok=True)
+    # Install it, with NumPy (a release wheel), for the session: NumPy's
+    # wheel for the debug interpreter's version (3.11), whatever Python the
+    # .venv that runs this pip has.
+    shutil.rmtree(SITE, ignore_errors=True)
+    SITE.mkdir(parents=True)
     numpy_pin = next(l for l in (ROOT / "ci" / "requirements.txt").read_text().splitlines()
                      if l.startswith("numpy=="))
-    run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade",
+    run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--only-binary=:all:", "--python-version", PY_VERSION, "--implementation", "cp",
          "--target", str(SITE), numpy_pin], ROOT)
-    # This pip runs on the release interpreter, which refuses a cp311d wheel;
+    # pip runs on a release interpreter, which refuses a cp311d wheel;
     # a wheel is a zip laid out as site-packages, so unpack it there.
     with zipfile.ZipFile(wheel) as z:
         z.extractall(SITE)
@@ -118,12 +125,17 @@ def build(listing):
 def cached(mode, listing):
     k = key(listing)
     f = CACHE / f"{mode}-{listing.name}-{k}.txt"
-    if not f.exists():
+    # A build's output is cached with what it installed in SITE: both or neither.
+    site_key = SITE / ".built"
+    stale = mode == "build" and (not site_key.exists() or site_key.read_text() != f"{listing.name}-{k}")
+    if not f.exists() or stale:
         text = config(listing) if mode == "config" else build(listing)
         CACHE.mkdir(parents=True, exist_ok=True)
         for old in CACHE.glob(f"{mode}-{listing.name}-*.txt"):
             old.unlink()
         f.write_text(text)
+        if mode == "build":
+            site_key.write_text(f"{listing.name}-{k}")
     return f.read_text()
 
 

@@ -202,8 +202,17 @@ def problems(decl: Declaration, module) -> list[str]:
     for name, f in decl.functions.items():
         if name not in funcs:
             continue
+        fn = getattr(module, name)
+        if getattr(fn, "__text_signature__", None) == "($self, object, /)":
+            # CPython 3.13+ gives a C function taking one argument (METH_O)
+            # that states no signature this placeholder: only the count is
+            # known (before 3.13, inspect.signature raises for it).
+            if len(f.args) != 1:
+                out.append(f"{decl.module}.{name}: {where} declares {[a.name for a in f.args]}, "
+                           "the function takes one argument")
+            continue
         try:
-            sig = inspect.signature(getattr(module, name))
+            sig = inspect.signature(fn)
         except (TypeError, ValueError):
             continue  # a C function without a text signature
         params = list(sig.parameters)

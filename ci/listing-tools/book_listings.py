@@ -88,9 +88,20 @@ def run(cmd, cwd=None, check=True):
     return p.returncode
 
 
+def pyo3_environment_signature():
+    """What ci/common.sh exports as PYO3_ENVIRONMENT_SIGNATURE, computed again
+    here: ci/test.sh sourced common.sh before set-up may have made .venv again."""
+    cfg = ROOT / ".venv" / "pyvenv.cfg"
+    if cfg.exists():
+        os.environ["PYO3_ENVIRONMENT_SIGNATURE"] = "book-venv-" + hashlib.sha256(cfg.read_bytes()).hexdigest()[:16]
+
+
 def tool_fingerprint():
     rustc = subprocess.run(["rustc", "-vV"], capture_output=True, text=True).stdout
-    return sys.version + rustc + (ROOT / "ci" / "requirements.txt").read_text()
+    # The interpreter: its version, and which one it is (the base of .venv),
+    # so that a .venv made again for another Python rebuilds every listing.
+    base = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
+    return sys.version + base + rustc + (ROOT / "ci" / "requirements.txt").read_text()
 
 
 def module_name(d):
@@ -413,6 +424,7 @@ def versions_table():
 
 
 def main():
+    pyo3_environment_signature()
     cmd = sys.argv[1] if len(sys.argv) > 1 else "list"
     if cmd == "list":
         for d in listings():

@@ -49,6 +49,8 @@ def test_debug_interpreter_loads_the_debug_extension_and_release_numpy():
     assert after['>>> hasattr(sys, "gettotalrefcount")  # only a Py_DEBUG build has it'] == "True"
     assert after['>>> debugme.debugme.__file__.rsplit("/", 1)[-1]'] == "'debugme.cpython-311d-x86_64-linux-gnu.so'"
     # NumPy is the ordinary release wheel: since 3.8 a debug build on Unix loads it.
+    # It is the one for 3.11, the debug interpreter's version, whichever Python
+    # the .venv running this test has (3.11 to 3.14).
     assert after['>>> np._core._multiarray_umath.__file__.rsplit("/", 1)[-1]'] == \
         "'_multiarray_umath.cpython-311-x86_64-linux-gnu.so'"
     assert after[">>> importlib.machinery.EXTENSION_SUFFIXES"].startswith(

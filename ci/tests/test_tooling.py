@@ -179,3 +179,70 @@ def test_check_wants_gil_used_with_a_reason():
     assert "comment" in mod.gil_used_problems("x.rs", silent)[0]
     good = ["// gil_used = false: no state of its own.", "#[pymodule(gil_used = false)]", "mod m {}"]
     assert mod.gil_used_problems("x.rs", good) == []
+
+
+# --- ci/setup.sh: which Python ---------------------------------------------
+
+BASE_PYTHON = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
+
+
+def setup_root(tmp_path):
+    """A scratch ROOT with ci/setup.sh, ci/common.sh and an empty requirements.txt,
+    so that `setup.sh --python-only` there is quick and cannot touch the real .venv."""
+    (tmp_path / "root" / "ci").mkdir(parents=True)
+    for f in ("setup.sh", "common.sh"):
+        (tmp_path / "root" / "ci" / f).write_text((CI / f).read_text())
+    (tmp_path / "root" / "ci" / "requirements.txt").write_text("")
+    return tmp_path / "root"
+
+
+def fake_python(folder, version, base):
+    """A python3 that says it is VERSION, made from BASE: the real interpreter,
+    with a sitecustomize that rewrites sys.version, sys.version_info and
+    sys._base_executable (what ci/common.sh's py_identity reads)."""
+    folder.mkdir(parents=True)
+    (folder / "sitecustomize.py").write_text(textwrap.dedent(f"""\
+        import sys
+        sys.version = "{version} (main, Jan  1 2024, 00:00:00) [GCC 12.2.0]"
+        sys.version_info = tuple(map(int, "{version}".split("."))) + ("final", 0)
+        sys._base_executable = "{base}"
+        """))
+    py = folder / "python3"
+    py.write_text(f'#!/bin/sh\nPYTHONPATH="{folder}" exec "{BASE_PYTHON}" "$@"\n')
+    py.chmod(0o755)
+    return py
+
+
+def setup_python_only(root, path_first=None):
+    env = dict(os.environ)
+    if path_first:
+        env["PATH"] = f"{path_first}:{env['PATH']}"
+    return run(["bash", root / "ci" / "setup.sh", "--python-only"], env=env)
+
+
+def test_setup_refuses_a_python_older_than_3_11(tmp_path):
+    root = setup_root(tmp_path)
+    fake = fake_python(tmp_path / "bin", "3.10.13", "/opt/python3.10/bin/python3.10")
+    p = setup_python_only(root, fake.parent)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert p.stderr.splitlines() == [
+        "error: Python 3.11 or newer is needed (found 3.10.13 at /opt/python3.10/bin/python3.10); put a newer python3 first"
+        " on PATH (with pyenv: PYENV_VERSION=3.13.0)"], p.stderr
+    assert not (root / ".venv").exists()
+
+
+def test_setup_makes_the_venv_again_for_another_python(tmp_path):
+    root = setup_root(tmp_path)
+    # A .venv whose python is "3.11.0 from /old/python3.11": another interpreter.
+    old = fake_python(root / ".venv" / "bin", "3.11.0", "/old/python3.11")
+    old.rename(old.parent / "python")
+    p = setup_python_only(root, Path(BASE_PYTHON).parent)
+    assert p.returncode == 0, p.stdout + p.stderr
+    version = ".".join(map(str, sys.version_info[:3]))
+    assert f"note: .venv was made for Python 3.11.0 at /old/python3.11; making it again for Python " \
+           f"{version} at {BASE_PYTHON}\n" in p.stdout
+    made = run([root / ".venv" / "bin" / "python", "-c", "import sys; print(sys.prefix)"], check=True)
+    assert made.stdout.strip() == str(root / ".venv")
+    # The second time, the .venv fits: nothing is said, nothing made.
+    again = setup_python_only(root, Path(BASE_PYTHON).parent)
+    assert again.returncode == 0 and "note:" not in again.stdout and "Creating" not in again.stdout, again.stdout

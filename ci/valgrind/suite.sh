@@ -20,12 +20,21 @@ MEMRAY_VERSION=1.19.1
 install_memray() {
     # memray, for one comparison in chapter 3: installed apart from .venv
     # (pip --target), so that its dependencies stay out of the listings'.
-    local dir="$TOOLS/memray"
-    [ "$(cat "$dir/.version" 2>/dev/null)" = "$MEMRAY_VERSION" ] && return 0
+    # Its compiled parts fit one interpreter, which .python records: a folder
+    # made for another one (or by an older set-up, without .python) is made
+    # again.
+    local dir="$TOOLS/memray" want; want=$(py_identity python)
+    if [ "$(cat "$dir/.version" 2>/dev/null)" = "$MEMRAY_VERSION" ]; then
+        local had; had=$(cat "$dir/.python" 2>/dev/null || true)
+        [ "$had" = "$want" ] && return 0
+        echo "note: .tools/memray was installed for $([ -n "$had" ] && echo "Python $(py_label "$had")" || echo "an unknown interpreter");" \
+             "installing it again for Python $(py_label "$want")"
+    fi
     step "Installing memray $MEMRAY_VERSION into .tools/memray"
     rm -rf "$dir"
     if python -m pip install -q --disable-pip-version-check --target "$dir" "memray==$MEMRAY_VERSION"; then
         echo "$MEMRAY_VERSION" > "$dir/.version"
+        echo "$want" > "$dir/.python"
     elif [ "${CI:-}" = true ]; then
         echo "error: could not install memray $MEMRAY_VERSION" >&2
         exit 1

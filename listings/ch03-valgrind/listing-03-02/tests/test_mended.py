@@ -45,12 +45,16 @@ def test_dtype_name():
     assert mended.dtype_name(np.zeros(2, dtype=[("x", "<i4")])) == "[('x', '<i4')]"
 
 
-def test_dtype_name_keeps_the_reference_count():
-    a = np.zeros(3)
+@pytest.mark.parametrize("dtype", [np.float64, np.dtype(np.float64, metadata={"made": "here"})],
+                         ids=["builtin", "own"])
+def test_dtype_name_keeps_the_reference_count(dtype):
+    # The built-in dtype is immortal from Python 3.13 (chapter 3): the one
+    # made here is not, so the test sees a leak on every version.
+    a = np.zeros(3, dtype=dtype)
     d = a.dtype
     before = sys.getrefcount(d)
     for _ in range(100):
-        mended.dtype_name(a)
+        assert mended.dtype_name(a) == "float64"
     assert sys.getrefcount(d) == before
 
 
