@@ -22,7 +22,7 @@ export PYO3_PYTHON="$VENV/bin/python"
 # this variable changes. .venv/bin/python keeps its path when set-up makes
 # .venv again for another Python, so the signature is .venv's pyvenv.cfg
 # (version and base interpreter): plain cargo (clippy, skeptic) then builds
-# pyo3 for the new one. ci/listings.py sets the same value (maturin sets
+# pyo3 for the new one. ci/listing-tools/book_listings.py sets the same value (maturin sets
 # its own).
 if [ -f "$VENV/pyvenv.cfg" ]; then
     PYO3_ENVIRONMENT_SIGNATURE="book-venv-$(sha256sum <"$VENV/pyvenv.cfg" | cut -c1-16)"

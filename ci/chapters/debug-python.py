@@ -38,7 +38,7 @@ sys.path.insert(0, str(HERE.parent / "listing-tools"))
 from book_listings import files_of  # noqa: E402
 
 DBG = ROOT / "target" / "debug-python"
-PY_VERSION = "3.11"  # Debian 12's python3.11-dbg (ci/debug-tools.sh)
+PY_VERSION = "3.11"  # Debian 12's python3.11-dbg (ci/chapters/debug-tools.sh)
 PY = DBG / "root" / "usr" / "bin" / f"python{PY_VERSION}d"
 SITE = DBG / "site"
 CACHE = DBG / "cache"
