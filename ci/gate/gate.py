@@ -122,6 +122,8 @@ class Function:
     check_dtype: bool = True
     hypothesis: bool = True  # a property test is wanted (needs a reference)
     why_no_reference: str = ""
+    kind: str = "function"  # or "ufunc": a numpy.ufunc object, args = its inputs
+    types: list[str] = field(default_factory=list)  # ufunc: its loops, as in `.types`
 
     @property
     def verified(self) -> bool:
@@ -138,7 +140,7 @@ class Declaration:
 
 FUNCTION_KEYS = {
     "args", "reference", "effects", "raises", "skip", "rtol", "atol", "returned", "where",
-    "check_dtype", "property", "why_no_reference",
+    "check_dtype", "property", "why_no_reference", "kind", "types",
 }
 
 
@@ -173,7 +175,11 @@ def load(listing: Path) -> Declaration:
             check_dtype=body.get("check_dtype", True),
             hypothesis=body.get("property", True),
             why_no_reference=body.get("why_no_reference", ""),
+            kind=body.get("kind", "function"),
+            types=body.get("types", []),
         )
+        if f.kind not in ("function", "ufunc"):
+            raise ValueError(f"{rel}/gate.toml: [{name}] kind must be \"function\" or \"ufunc\"")
         if not f.verified and not f.why_no_reference:
             raise ValueError(
                 f"{rel}/gate.toml: [{name}] has neither `reference`/`effects` nor "
@@ -228,6 +234,9 @@ def problems(decl: Declaration, module) -> list[str]:
     for name, f in decl.functions.items():
         if name not in funcs:
             continue
+        if f.kind == "ufunc":
+            out += ufunc_problems(decl, f, getattr(module, name))
+            continue
         try:
             sig = inspect.signature(getattr(module, name))
         except (TypeError, ValueError):
@@ -242,6 +251,21 @@ def problems(decl: Declaration, module) -> list[str]:
             if a.optional != has_default:
                 out.append(f"{decl.module}.{name}({a.name}): mark it `?` in {where} "
                            "exactly when it has a default")
+    return out
+
+
+def ufunc_problems(decl: Declaration, f: Function, obj) -> list[str]:
+    """A `kind = "ufunc"` export: a numpy.ufunc with the declared inputs and loops."""
+    import numpy as np
+
+    where = f"{decl.listing}/gate.toml"
+    if not isinstance(obj, np.ufunc):
+        return [f"{decl.module}.{f.name}: {where} says kind = \"ufunc\", but it is a {type(obj).__name__}"]
+    out = []
+    if obj.nin != len(f.args) or any(a.optional for a in f.args):
+        out.append(f"{decl.module}.{f.name}: {where} declares {len(f.args)} inputs, the ufunc has {obj.nin}")
+    if not f.types or obj.types != f.types:
+        out.append(f"{decl.module}.{f.name}: declare `types = {obj.types}` in {where}")
     return out
 
 
@@ -271,6 +295,21 @@ def ndim_of(arg: Arg) -> int | None:
 def cases(f: Function) -> list[Case]:
     out = [Case(f.name, "valid", "returns, verified"), Case(f.name, "extra-arg", "TypeError")]
     arrays = [a for a in f.args if a.kind in ("array", "record")]
+    if f.kind == "ufunc":
+        # NumPy's machinery must do its part: refuse what no loop takes, write
+        # out= (aliased or overlapping an input), honour where=, broadcast.
+        out += [
+            Case(f.name, "out", "returns out, verified"),
+            Case(f.name, "where", "out written only where the mask is True"),
+            Case(f.name, "out-dtype", "NumPy's TypeError: cannot cast the output"),
+        ]
+        for a in arrays:
+            out += [
+                Case(f.name, f"uncastable:{a.name}", "NumPy's TypeError: no loop for the input types"),
+                Case(f.name, f"alias-out:{a.name}", "out=the input, verified"),
+                Case(f.name, f"overlap-out:{a.name}", "out overlaps the input, verified"),
+                Case(f.name, f"broadcast:{a.name}", "a zero-stride view, verified"),
+            ]
     for a in arrays:
         n = ndim_of(a)
         out += [
@@ -393,12 +432,24 @@ DEFAULT_ERRORS = {
     "toomuch": ("MemoryError", r"(?i)alloc|memory"),
 }
 
+# What NumPy's ufunc machinery says, for a `kind = "ufunc"` export.
+NO_LOOP = r"not supported for the input types|did not contain a loop"
+UFUNC_ERRORS = {
+    "extra-arg": ("TypeError", r"ArrayType|positional arguments"),
+    "object": ("TypeError", NO_LOOP),
+    "none": ("TypeError", NO_LOOP),
+    "uncastable": ("TypeError", NO_LOOP),
+    "out-dtype": ("TypeError", r"Cannot cast ufunc '\w+' output"),
+    "ndim-1": ("ValueError", r"(?i)core dimension|enough dimensions"),
+}
+
 # Cases where a verified return is as good as the exception.
 MAY_RETURN = {
     "dtype", "object", "list", "empty0", "empty1", "empty2", "nan", "inf", "fortran",
     "reversed", "strided", "readonly", "huge", "alias", "overlap", "valid",
     "scalar",
 }
+UFUNC_MAY_RETURN = {"misaligned", "ndim+1", "out", "where", "alias-out", "overlap-out", "broadcast"}
 
 
 def expected_error(f: Function, case: str) -> tuple[list[str], str]:
@@ -407,7 +458,7 @@ def expected_error(f: Function, case: str) -> tuple[list[str], str]:
     if spec:
         types, _, regex = spec.partition(":")
         return [t.strip() for t in types.split("|")], regex.strip() or ANY
-    types, regex = DEFAULT_ERRORS[kind]
+    types, regex = (UFUNC_ERRORS.get(kind) if f.kind == "ufunc" else None) or DEFAULT_ERRORS[kind]
     return types.split("|"), regex
 
 
@@ -503,9 +554,33 @@ class Inputs:
         args = self.valid()
         if kind in ("valid", "extra-arg"):
             return args, "reference"
+        if self.f.kind == "ufunc" and kind in ("out", "where", "out-dtype"):
+            r = getattr(self.module, self.f.name)(*args.values())
+            args["out"] = np.full_like(r, 7, dtype=bool if kind == "out-dtype" else r.dtype)
+            if kind == "where":
+                args["where"] = self.rng.random(r.shape) < 0.5
+            return args, "none" if kind == "out-dtype" else kind
+        if kind == "ndim+1" and self.f.kind == "ufunc":  # a loop dimension
+            args[target] = np.stack([args[target]] * 2)
+            return args, "reference"
         names = target.split(",")
         a = self.arg(names[-1])
         v = args.get(a.name)
+        if kind == "uncastable":
+            args[a.name] = v.astype("complex128" if "complex128" not in a.dtypes else "U3")
+            return args, "none"
+        if kind == "alias-out":
+            args["out"] = v
+            return args, "out"
+        if kind == "overlap-out":
+            base = np.empty((v.size + 1,), v.dtype)
+            args[a.name], args["out"] = base[1:].reshape(v.shape), base[:-1].reshape(v.shape)
+            args[a.name][...] = v
+            return args, "out"
+        if kind == "broadcast":
+            row = v.reshape(-1)[: v.shape[-1]] if v.ndim else v
+            args[a.name] = np.broadcast_to(row, v.shape)
+            return args, "reference"
         if kind == "dtype":
             if a.kind == "record":
                 args[a.name] = self.fill(a, v.shape, np.dtype("float64"))
@@ -684,9 +759,10 @@ def judge_quietly(np, module, f: Function, case: str) -> tuple[bool, str]:
         k: (v if not v.flags.writeable else v.copy()) if isinstance(v, np.ndarray) else copy.copy(v)
         for k, v in args.items()
     }
-    call = list(args.values()) + ([object()] if kind == "extra-arg" else [])
+    kw = {k: args[k] for k in ("out", "where") if f.kind == "ufunc" and k in args}
+    call = [v for k, v in args.items() if k not in kw] + ([object()] if kind == "extra-arg" else [])
     try:
-        got = fn(*call)
+        got = fn(*call, **kw)
     except BaseException as e:  # noqa: BLE001 - PanicException is a BaseException
         if isinstance(e, (KeyboardInterrupt, SystemExit)):
             raise
@@ -708,7 +784,8 @@ def judge_quietly(np, module, f: Function, case: str) -> tuple[bool, str]:
                 return False, f"{what}, but changed {name} before raising"
         return True, what
     # It returned.
-    if kind not in MAY_RETURN and case not in f.returns and kind not in f.returns:
+    may_return = MAY_RETURN | (UFUNC_MAY_RETURN if f.kind == "ufunc" else set())
+    if kind not in may_return and case not in f.returns and kind not in f.returns:
         if kind == "misaligned":
             return False, (
                 f"returned {short(got)} for misaligned data: a Rust reference to it is undefined "
@@ -716,6 +793,17 @@ def judge_quietly(np, module, f: Function, case: str) -> tuple[bool, str]:
                 "declare `raises.misaligned = \"returns: why\"` if the code never forms one"
             )
         return False, f"returned {short(got)}; expected an exception"
+    if oracle in ("out", "where"):  # a ufunc's out=: returned, and written as NumPy would
+        if got is not kw["out"]:
+            return False, f"returned {short(got)}, not the out= array"
+        expected = eval(f.reference, {"np": np, "math": math, **originals})  # noqa: S307
+        if oracle == "where":
+            expected = np.where(kw["where"], expected, originals["out"])
+        if np.shape(got) != np.shape(expected):  # a gufunc's out= may add loop dimensions
+            expected = np.broadcast_to(expected, np.shape(got))
+        if d := same(np, got, expected, f.rtol, f.atol, f.check_dtype, "out"):
+            return False, d
+        return True, f"wrote out= {short(got)}, verified against the reference"
     got = eval(f.returned, {"r": got, "np": np})  # noqa: S307
     if oracle == "layout":
         expect_args = inputs.valid()
