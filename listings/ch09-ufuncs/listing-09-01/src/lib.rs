@@ -54,7 +54,10 @@ unsafe extern "C" fn logit_loop<T: Logit>(
         // free-threaded CPython has none) touch only their own operands.
         unsafe {
             let p = input.offset(i * in_step).cast::<T>().read_unaligned();
-            output.offset(i * out_step).cast::<T>().write_unaligned(p.logit());
+            output
+                .offset(i * out_step)
+                .cast::<T>()
+                .write_unaligned(p.logit());
         }
     }
 }
@@ -73,10 +76,8 @@ fn make_logit(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     // a ufunc object can outlive this module (a reference held anywhere), so
     // they must live for the rest of the process: leak them. They are
     // written here, before NumPy sees them, and only read afterwards.
-    let functions: &'static mut [PyUFuncGenericFunction; 2] = Box::leak(Box::new([
-        Some(logit_loop::<f32>),
-        Some(logit_loop::<f64>),
-    ]));
+    let functions: &'static mut [PyUFuncGenericFunction; 2] =
+        Box::leak(Box::new([Some(logit_loop::<f32>), Some(logit_loop::<f64>)]));
     let data: &'static mut [*mut c_void; 2] = Box::leak(Box::new([std::ptr::null_mut(); 2]));
     let types: &'static mut [c_char; 4] = Box::leak(Box::new([
         NPY_TYPES::NPY_FLOAT as c_char, // loop 0: float32 -> float32

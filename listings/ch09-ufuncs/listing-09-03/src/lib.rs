@@ -67,7 +67,10 @@ fn make_dot(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     let functions: &'static mut [PyUFuncGenericFunction; 2] =
         Box::leak(Box::new([Some(dot_loop::<f32>), Some(dot_loop::<f64>)]));
     let data: &'static mut [*mut c_void; 2] = Box::leak(Box::new([std::ptr::null_mut(); 2]));
-    let (f, d) = (NPY_TYPES::NPY_FLOAT as c_char, NPY_TYPES::NPY_DOUBLE as c_char);
+    let (f, d) = (
+        NPY_TYPES::NPY_FLOAT as c_char,
+        NPY_TYPES::NPY_DOUBLE as c_char,
+    );
     let types: &'static mut [c_char; 6] = Box::leak(Box::new([f, f, f, d, d, d]));
     // SAFETY: 2 loops, 2 data pointers, 2 × (2 in + 1 out) type numbers, as
     // the counts say, all leaked for the rest of the process, like the C
@@ -79,10 +82,10 @@ fn make_dot(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
             functions.as_mut_ptr(),
             data.as_mut_ptr(),
             types.as_mut_ptr(),
-            2,                // loops
-            2,                // inputs
-            1,                // outputs
-            -1 as c_int,      // PyUFunc_None: no identity
+            2,           // loops
+            2,           // inputs
+            1,           // outputs
+            -1 as c_int, // PyUFunc_None: no identity
             c"dot".as_ptr(),
             c"dot(a, b): the dot product over the last axis, broadcast over the others.".as_ptr(),
             0,

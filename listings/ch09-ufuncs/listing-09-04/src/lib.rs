@@ -22,7 +22,10 @@ mod logit_safe {
     /// `MemoryError`, not a panic or an abort.
     fn empty<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
         let numpy = py.import("numpy")?;
-        Ok(numpy.getattr("empty")?.call1((shape.to_vec(),))?.cast_into()?)
+        Ok(numpy
+            .getattr("empty")?
+            .call1((shape.to_vec(),))?
+            .cast_into()?)
     }
 
     /// Any array-like of real numbers as an aligned float64 array (a copy
@@ -55,7 +58,9 @@ mod logit_safe {
         let p = p.as_array();
         let out = empty(py, p.shape())?;
         let mut w = out.readwrite();
-        Zip::from(w.as_array_mut()).and(&p).for_each(|o, &p| *o = logit(p));
+        Zip::from(w.as_array_mut())
+            .and(&p)
+            .for_each(|o, &p| *o = logit(p));
         drop(w);
         Ok(out)
     }
@@ -66,7 +71,13 @@ mod logit_safe {
     /// right; each pair of lengths must be equal, or one of them 1.
     fn broadcast_shape(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
         let n = a.len().max(b.len());
-        let at = |s: &[usize], i: usize| if i + s.len() < n { 1 } else { s[i + s.len() - n] };
+        let at = |s: &[usize], i: usize| {
+            if i + s.len() < n {
+                1
+            } else {
+                s[i + s.len() - n]
+            }
+        };
         (0..n)
             .map(|i| match (at(a, i), at(b, i)) {
                 (x, y) if x == y || y == 1 => Some(x),
