@@ -6,6 +6,6 @@ dot(a, np.ones(3))
 dot(a[:, None, :], a)
 dot(np.ones(3), np.ones(4))  # raises
 x = np.arange(1.0, 5.0)
-np.vecdot(x.copy(), np.ones(4), out=x.copy())
-x2 = x.copy()  # hide
-dot(x2, np.ones(4), out=x2)
+dot(x, np.ones(4), out=x)
+y = np.arange(1.0, 5.0)
+np.vecdot(y, np.ones(4), out=y)

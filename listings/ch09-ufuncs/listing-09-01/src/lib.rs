@@ -29,29 +29,31 @@ use std::ffi::{c_char, c_void};
 
 /// NumPy's inner loop for `T -> T`: `n` elements, each operand at its own
 /// byte stride (which may be zero or negative).
+///
+/// # Safety
+///
+/// Only NumPy calls it, for a ufunc registered with one input, one output
+/// and this loop for `T`. Then `args` and `steps` hold two entries (input,
+/// output), `dimensions[0]` is `n`, and for `i < n`, `args[k] + i * steps[k]`
+/// is element `i` of operand `k`: memory holding a `T` (NumPy cast or
+/// buffered the data if the caller's dtype differs) that NumPy keeps alive
+/// and unresized for the call. Input and output may be the same memory
+/// (`logit(p, out=p)`), so the loop forms no `&`/`&mut` references. It keeps
+/// no state, so any number of threads may run it at once: NumPy releases the
+/// GIL around such loops, and a free-threaded CPython has none.
 unsafe extern "C" fn logit_loop<T: Logit>(
     args: *mut *mut c_char,
     dimensions: *mut npy_intp,
     steps: *mut npy_intp,
     _data: *mut c_void,
 ) {
-    // SAFETY: NumPy calls a loop of a ufunc with one input and one output
-    // with `args` and `steps` pointing to two entries each (input, output)
-    // and `dimensions` to at least one, the element count.
+    // SAFETY: two `args`, two `steps` and the count, as `# Safety` says.
     let (n, input, output, in_step, out_step) =
         unsafe { (*dimensions, *args, *args.add(1), *steps, *steps.add(1)) };
     for i in 0..n {
-        // SAFETY: for i < n, `args[k] + i * steps[k]` is element i of
-        // operand k, inside memory that NumPy keeps alive and does not let
-        // anyone resize for the length of this call. NumPy chose this loop
-        // because both operands hold `T` (it cast or buffered them if not).
-        // The reads and writes are unaligned, so they would be sound even if
-        // NumPy handed over unaligned data, and they go through raw pointers,
-        // never `&`/`&mut`: NumPy may pass the same memory as input and
-        // output (`logit(p, out=p)`), which two references could not alias.
-        // No state is shared between calls, so concurrent calls from several
-        // threads (NumPy releases the GIL around loops like this one, and a
-        // free-threaded CPython has none) touch only their own operands.
+        // SAFETY: i < n: element i of each operand, a `T` (`# Safety`); the
+        // unaligned raw accesses assume no alignment and no exclusive access
+        // (the input and the output may be the same memory).
         unsafe {
             let p = input.offset(i * in_step).cast::<T>().read_unaligned();
             output
@@ -85,12 +87,11 @@ fn make_logit(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
         NPY_TYPES::NPY_DOUBLE as c_char, // loop 1: float64 -> float64
         NPY_TYPES::NPY_DOUBLE as c_char,
     ]));
-    // SAFETY: the arrays hold 2 loops, 2 data pointers and 2 × (1 in + 1 out)
-    // type numbers, as the counts say; they and the C string literals (name
-    // and doc) live for the rest of the process, so NumPy may keep them.
-    // The loops match the types they are registered for, in order. The
-    // thread is attached to the interpreter (`py`), which NumPy's C API
-    // needs; rust-numpy fetches the ufunc API table once, thread-safely.
+    // The counts below match the arrays; the loops match their types, in
+    // order; everything NumPy keeps a pointer to lives for the rest of the
+    // process. rust-numpy fetches NumPy's ufunc API table once, thread-safely.
+    // SAFETY: valid arrays and counts, 'static data (see above), and a
+    // thread attached to the interpreter (`py`), as NumPy's C API needs.
     let ufunc = unsafe {
         PY_UFUNC_API.PyUFunc_FromFuncAndData(
             py,

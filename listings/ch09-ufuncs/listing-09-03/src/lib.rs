@@ -22,15 +22,19 @@ impl Float for f64 {
 /// One call handles `dimensions[0]` pairs; each pair is two vectors of
 /// `dimensions[1]` elements. `steps[0..3]` step from pair to pair (a, b,
 /// out), `steps[3]` and `steps[4]` from element to element within a and b.
+///
+/// # Safety
+///
+/// Only NumPy calls it, for a gufunc `(n),(n)->()` registered with this loop
+/// for `T`: then the pointers and steps above address `T`s that NumPy keeps
+/// alive for the call. The loop forms no references and keeps no state.
 unsafe extern "C" fn dot_loop<T: Float>(
     args: *mut *mut c_char,
     dimensions: *mut npy_intp,
     steps: *mut npy_intp,
     _data: *mut c_void,
 ) {
-    // SAFETY: for the signature (n),(n)->() NumPy passes 3 operand pointers,
-    // 2 dimensions (the loop count, then n) and 3 + 2 steps (one per
-    // operand, then one per core dimension of each input).
+    // SAFETY: 3 operand pointers, 2 dimensions and 5 steps (`# Safety`).
     let (pairs, n, [a, b, out], [sa, sb, so, ea, eb]) = unsafe {
         (
             *dimensions,
@@ -42,19 +46,15 @@ unsafe extern "C" fn dot_loop<T: Float>(
     for i in 0..pairs {
         let mut acc = T::ZERO;
         for j in 0..n {
-            // SAFETY: for i < pairs and j < n these are element j of pair i
-            // of each input: memory NumPy keeps alive for this call, holding
-            // `T` (the loop registered for T). Unaligned raw reads: no
-            // alignment assumed, and no reference that another operand
-            // could alias.
+            // SAFETY: i < pairs, j < n: element j of pair i of each input, a
+            // `T` (`# Safety`), read unaligned through a raw pointer.
             acc = acc
                 + unsafe {
                     a.offset(i * sa + j * ea).cast::<T>().read_unaligned()
                         * b.offset(i * sb + j * eb).cast::<T>().read_unaligned()
                 };
         }
-        // SAFETY: element i of the output, a `T` NumPy allocated or checked
-        // (out= with a castable dtype), written through a raw pointer.
+        // SAFETY: i < pairs: element i of the output, a `T` (`# Safety`).
         unsafe { out.offset(i * so).cast::<T>().write_unaligned(acc) };
     }
 }
@@ -72,10 +72,10 @@ fn make_dot(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
         NPY_TYPES::NPY_DOUBLE as c_char,
     );
     let types: &'static mut [c_char; 6] = Box::leak(Box::new([f, f, f, d, d, d]));
-    // SAFETY: 2 loops, 2 data pointers, 2 × (2 in + 1 out) type numbers, as
-    // the counts say, all leaked for the rest of the process, like the C
-    // string literals; each loop matches its types and the signature. The
-    // thread is attached to the interpreter (`py`).
+    // 2 loops, 2 data pointers, 2 × (2 in + 1 out) type numbers, as the
+    // counts say; each loop matches its types and the signature.
+    // SAFETY: valid arrays and counts, 'static data (leaked, and C string
+    // literals), and a thread attached to the interpreter (`py`).
     let ufunc = unsafe {
         PY_UFUNC_API.PyUFunc_FromFuncAndDataAndSignature(
             py,
