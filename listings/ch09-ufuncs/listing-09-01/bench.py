@@ -154,7 +154,7 @@ def report(data):
         "and borrowing the arrays dominate.")
     lines.append(
         f"- One element through the ufunc machinery costs {fmt(one[R][0])} (Rust) and {fmt(one[C][0])} (C): "
-        f"({one[R][0] / one[C][0]:.2f}×): both pay for NumPy's type resolution, iterator and output "
+        f"a ratio of {one[R][0] / one[C][0]:.2f}: both pay for NumPy's type resolution, iterator and output "
         "allocation, and the loop itself runs once.")
     lines.append("")
     lines.append(f"Measured by `bench.py` on {data['date']}, {data['machine']} (shared with other jobs: load "
