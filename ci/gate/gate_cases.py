@@ -31,8 +31,25 @@ def ndim_of(arg: Arg) -> int | None:
 
 
 def cases(f: Function) -> list[Case]:
-    out = [Case(f.name, "valid", "returns, verified"), Case(f.name, "extra-arg", "TypeError")]
+    out = [Case(f.name, "valid", "returns, verified")]
+    if not f.setter and f.args:  # `obj.x = value` cannot take a second value
+        out.append(Case(f.name, "extra-arg", "TypeError"))
     arrays = [a for a in f.args if a.kind in ("array", "record")]
+    if f.kind == "ufunc":
+        # NumPy's machinery must do its part: refuse what no loop takes, write
+        # out= (aliased or overlapping an input), honour where=, broadcast.
+        out += [
+            Case(f.name, "out", "returns out, verified"),
+            Case(f.name, "where", "out written only where the mask is True"),
+            Case(f.name, "out-dtype", "NumPy's TypeError: cannot cast the output"),
+        ]
+        for a in arrays:
+            out += [
+                Case(f.name, f"uncastable:{a.name}", "NumPy's TypeError: no loop for the input types"),
+                Case(f.name, f"alias-out:{a.name}", "out=the input, verified"),
+                Case(f.name, f"overlap-out:{a.name}", "out overlaps the input, verified"),
+                Case(f.name, f"broadcast:{a.name}", "a zero-stride view, verified"),
+            ]
     for a in arrays:
         n = ndim_of(a)
         out += [
@@ -155,12 +172,24 @@ DEFAULT_ERRORS = {
     "toomuch": ("MemoryError", r"(?i)alloc|memory"),
 }
 
+# What NumPy's ufunc machinery says, for a `kind = "ufunc"` export.
+NO_LOOP = r"not supported for the input types|did not contain a loop"
+UFUNC_ERRORS = {
+    "extra-arg": ("TypeError", r"ArrayType|positional arguments"),
+    "object": ("TypeError", NO_LOOP),
+    "none": ("TypeError", NO_LOOP),
+    "uncastable": ("TypeError", NO_LOOP),
+    "out-dtype": ("TypeError", r"Cannot cast ufunc '\w+' output"),
+    "ndim-1": ("ValueError", r"(?i)core dimension|enough dimensions"),
+}
+
 # Cases where a verified return is as good as the exception.
 MAY_RETURN = {
     "dtype", "object", "list", "empty0", "empty1", "empty2", "nan", "inf", "fortran",
     "reversed", "strided", "readonly", "huge", "alias", "overlap", "valid",
     "scalar",
 }
+UFUNC_MAY_RETURN = {"misaligned", "ndim+1", "out", "where", "alias-out", "overlap-out", "broadcast"}
 
 
 def expected_error(f: Function, case: str) -> tuple[list[str], str]:
@@ -169,5 +198,5 @@ def expected_error(f: Function, case: str) -> tuple[list[str], str]:
     if spec:
         types, _, regex = spec.partition(":")
         return [t.strip() for t in types.split("|")], regex.strip() or ANY
-    types, regex = DEFAULT_ERRORS[kind]
+    types, regex = (UFUNC_ERRORS.get(kind) if f.kind == "ufunc" else None) or DEFAULT_ERRORS[kind]
     return types.split("|"), regex

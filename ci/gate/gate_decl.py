@@ -96,6 +96,17 @@ class Function:
     check_dtype: bool = True
     hypothesis: bool = True  # a property test is wanted (needs a reference)
     why_no_reference: str = ""
+    kind: str = "function"  # or "ufunc": a numpy.ufunc object, args = its inputs
+    types: list[str] = field(default_factory=list)  # ufunc: its loops, as in `.types`
+    # A member of a class: name is "Class.member"; `construct` makes the
+    # instance (a Python expression over np and the module's names); a
+    # `setter` is a property whose one argument is the value assigned.
+    construct: str | None = None
+    setter: bool = False
+
+    @property
+    def member(self) -> str | None:
+        return self.name.split(".", 1)[1] if self.construct else None
 
     @property
     def verified(self) -> bool:
@@ -112,8 +123,25 @@ class Declaration:
 
 FUNCTION_KEYS = {
     "args", "reference", "effects", "raises", "skip", "rtol", "atol", "returned", "where",
-    "check_dtype", "property", "why_no_reference",
+    "check_dtype", "property", "why_no_reference", "kind", "types",
 }
+MEMBER_KEYS = FUNCTION_KEYS | {"construct", "setter"}
+
+
+def sections(rel: str, data: dict):
+    """(name, body) for each function, and ("Class.member", body) for each
+    member of a class, declared as [Class.member]."""
+    for name, body in data.items():
+        if not isinstance(body, dict):
+            raise ValueError(f"{rel}/gate.toml: [{name}] must be a table")
+        if body and not set(body) & FUNCTION_KEYS and all(isinstance(v, dict) for v in body.values()):
+            for member, sub in body.items():
+                if "construct" not in sub:
+                    raise ValueError(f"{rel}/gate.toml: [{name}.{member}] needs `construct = \"...\"`, "
+                                     "the expression that makes the instance")
+                yield f"{name}.{member}", sub
+        else:
+            yield name, body
 
 
 def load(listing: Path) -> Declaration:
@@ -125,10 +153,8 @@ def load(listing: Path) -> Declaration:
         raise ValueError(f"{rel}/gate.toml: `module = \"...\"` is missing")
     not_functions = data.pop("not_functions", {})
     functions = {}
-    for name, body in data.items():
-        if not isinstance(body, dict):
-            raise ValueError(f"{rel}/gate.toml: [{name}] must be a table")
-        unknown = set(body) - FUNCTION_KEYS
+    for name, body in sections(rel, data):
+        unknown = set(body) - (MEMBER_KEYS if "." in name else FUNCTION_KEYS)
         if unknown:
             raise ValueError(f"{rel}/gate.toml: [{name}] has unknown keys {sorted(unknown)}")
         args = [parse_arg(a, s) for a, s in body.get("args", {}).items()]
@@ -147,7 +173,15 @@ def load(listing: Path) -> Declaration:
             check_dtype=body.get("check_dtype", True),
             hypothesis=body.get("property", True),
             why_no_reference=body.get("why_no_reference", ""),
+            kind=body.get("kind", "function"),
+            types=body.get("types", []),
+            construct=body.get("construct"),
+            setter=body.get("setter", False),
         )
+        if f.kind not in ("function", "ufunc"):
+            raise ValueError(f"{rel}/gate.toml: [{name}] kind must be \"function\" or \"ufunc\"")
+        if f.setter and len(f.args) != 1:
+            raise ValueError(f"{rel}/gate.toml: [{name}] is a setter: declare its one argument, the value")
         if not f.verified and not f.why_no_reference:
             raise ValueError(
                 f"{rel}/gate.toml: [{name}] has neither `reference`/`effects` nor "
@@ -186,23 +220,57 @@ def exported(module) -> tuple[list[str], list[str]]:
     return funcs, others
 
 
+def members(cls) -> list[str]:
+    """The public methods and properties of a class, as "Class.member"."""
+    return [f"{cls.__name__}.{m}" for m in dir(cls) if not m.startswith("_")]
+
+
+def declared_classes(decl: Declaration) -> set[str]:
+    return {name.split(".")[0] for name in decl.functions if "." in name}
+
+
+def gated(decl: Declaration, module) -> list[str]:
+    """What the gate must cover: functions, and the members of each class
+    that the declaration gates (the others need a reason in [not_functions])."""
+    funcs, others = exported(module)
+    for name in others:
+        if name in declared_classes(decl) or name not in decl.not_functions:
+            funcs += members(getattr(module, name))
+    return funcs
+
+
 def problems(decl: Declaration, module) -> list[str]:
     """What is wrong with a declaration, compared with what the module exports."""
     import inspect
 
     out = []
-    funcs, others = exported(module)
+    _, others = exported(module)
+    funcs = gated(decl, module)
     where = f"{decl.listing}/gate.toml"
     if missing := sorted(set(funcs) - set(decl.functions)):
         out.append(f"{where} does not declare {missing}")
     if stale := sorted(set(decl.functions) - set(funcs)):
         out.append(f"{where} declares {stale}, which {decl.module} does not export")
-    if types := sorted(set(others) - set(decl.not_functions)):
-        out.append(f"{where}: say in [not_functions] why {types} need no gate")
+    if types := sorted(set(others) - set(decl.not_functions) - declared_classes(decl)):
+        out.append(f"{where}: declare the members of {types} as [Class.member], "
+                   "or say in [not_functions] why they need no gate")
     for name, f in decl.functions.items():
         if name not in funcs:
             continue
-        fn = getattr(module, name)
+        if f.kind == "ufunc":
+            out += ufunc_problems(decl, f, getattr(module, name))
+            continue
+        if f.construct:
+            cls = getattr(module, name.split(".")[0])
+            attr = inspect.getattr_static(cls, f.member)
+            is_property = hasattr(attr, "__set__") and not callable(attr)
+            if is_property != (f.setter or not f.args) and (f.setter or f.args):
+                out.append(f"{decl.module}.{name}: {where} declares "
+                           f"{'a property' if not is_property else 'a method'}, the class has "
+                           f"{'a property' if is_property else 'a method'}")
+            if is_property:
+                continue
+        fn = getattr(module, name) if not f.construct else getattr(getattr(module, name.split(".")[0]), f.member)
         if getattr(fn, "__text_signature__", None) == "($self, object, /)":
             # CPython 3.13+ gives a C function taking one argument (METH_O)
             # that states no signature this placeholder: only the count is
@@ -216,6 +284,8 @@ def problems(decl: Declaration, module) -> list[str]:
         except (TypeError, ValueError):
             continue  # a C function without a text signature
         params = list(sig.parameters)
+        if f.construct and params[:1] == ["self"]:
+            params = params[1:]
         if params != [a.name for a in f.args]:
             out.append(f"{decl.module}.{name}: {where} declares {[a.name for a in f.args]}, "
                        f"the signature is {params}")
@@ -225,4 +295,19 @@ def problems(decl: Declaration, module) -> list[str]:
             if a.optional != has_default:
                 out.append(f"{decl.module}.{name}({a.name}): mark it `?` in {where} "
                            "exactly when it has a default")
+    return out
+
+
+def ufunc_problems(decl: Declaration, f: Function, obj) -> list[str]:
+    """A `kind = "ufunc"` export: a numpy.ufunc with the declared inputs and loops."""
+    import numpy as np
+
+    where = f"{decl.listing}/gate.toml"
+    if not isinstance(obj, np.ufunc):
+        return [f"{decl.module}.{f.name}: {where} says kind = \"ufunc\", but it is a {type(obj).__name__}"]
+    out = []
+    if obj.nin != len(f.args) or any(a.optional for a in f.args):
+        out.append(f"{decl.module}.{f.name}: {where} declares {len(f.args)} inputs, the ufunc has {obj.nin}")
+    if not f.types or obj.types != f.types:
+        out.append(f"{decl.module}.{f.name}: declare `types = {obj.types}` in {where}")
     return out

@@ -37,8 +37,8 @@ class Inputs:
         self.cache: dict = {}
         for a in f.args:
             for d in a.dims or []:
-                if d not in self.sizes:
-                    self.sizes[d] = DIMS[len(self.sizes) % len(DIMS)]
+                if d not in self.sizes:  # a number is a fixed size: `float64[3]`
+                    self.sizes[d] = int(d) if d.isdigit() else DIMS[len(self.sizes) % len(DIMS)]
 
     def shape(self, a: Arg, sizes=None) -> tuple[int, ...]:
         sizes = sizes or self.sizes
@@ -98,9 +98,33 @@ class Inputs:
         args = self.valid()
         if kind in ("valid", "extra-arg"):
             return args, "reference"
+        if self.f.kind == "ufunc" and kind in ("out", "where", "out-dtype"):
+            r = getattr(self.module, self.f.name)(*args.values())
+            args["out"] = np.full_like(r, 7, dtype=bool if kind == "out-dtype" else r.dtype)
+            if kind == "where":
+                args["where"] = self.rng.random(r.shape) < 0.5
+            return args, "none" if kind == "out-dtype" else kind
+        if kind == "ndim+1" and self.f.kind == "ufunc":  # a loop dimension
+            args[target] = np.stack([args[target]] * 2)
+            return args, "reference"
         names = target.split(",")
         a = self.arg(names[-1])
         v = args.get(a.name)
+        if kind == "uncastable":
+            args[a.name] = v.astype("complex128" if "complex128" not in a.dtypes else "U3")
+            return args, "none"
+        if kind == "alias-out":
+            args["out"] = v
+            return args, "out"
+        if kind == "overlap-out":
+            base = np.empty((v.size + 1,), v.dtype)
+            args[a.name], args["out"] = base[1:].reshape(v.shape), base[:-1].reshape(v.shape)
+            args[a.name][...] = v
+            return args, "out"
+        if kind == "broadcast":
+            row = v.reshape(-1)[: v.shape[-1]] if v.ndim else v
+            args[a.name] = np.broadcast_to(row, v.shape)
+            return args, "reference"
         if kind == "dtype":
             if a.kind == "record":
                 args[a.name] = self.fill(a, v.shape, np.dtype("float64"))

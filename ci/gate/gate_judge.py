@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 
-from gate_cases import MAY_RETURN, expected_error
+from gate_cases import MAY_RETURN, UFUNC_MAY_RETURN, expected_error
 from gate_decl import Function
 from gate_inputs import Inputs
 
@@ -65,10 +65,30 @@ def judge(np, module, f: Function, case: str) -> tuple[bool, str]:
         return judge_quietly(np, module, f, case)
 
 
+def target(np, module, f: Function):
+    """(what to call, the instance or None). A method is called on a fresh
+    instance; a setter assigns its value and returns what the getter then
+    reads; a read-only property is read."""
+    import inspect
+
+    if not f.construct:
+        return getattr(module, f.name), None
+    obj = eval(f.construct, {"np": np, "module": module, **vars(module)})  # noqa: S307
+    if f.setter:
+        def assign(value):
+            setattr(obj, f.member, value)
+            return getattr(obj, f.member)
+
+        return assign, obj
+    if not f.args and not callable(inspect.getattr_static(type(obj), f.member)):
+        return (lambda: getattr(obj, f.member)), obj
+    return getattr(obj, f.member), obj
+
+
 def judge_quietly(np, module, f: Function, case: str) -> tuple[bool, str]:
     import copy
 
-    fn = getattr(module, f.name)
+    fn, obj = target(np, module, f)
     inputs = Inputs(np, module, f)
     args, oracle = inputs.bent(case)
     kind = case.split(":")[0]
@@ -77,9 +97,10 @@ def judge_quietly(np, module, f: Function, case: str) -> tuple[bool, str]:
         k: (v if not v.flags.writeable else v.copy()) if isinstance(v, np.ndarray) else copy.copy(v)
         for k, v in args.items()
     }
-    call = list(args.values()) + ([object()] if kind == "extra-arg" else [])
+    kw = {k: args[k] for k in ("out", "where") if f.kind == "ufunc" and k in args}
+    call = [v for k, v in args.items() if k not in kw] + ([object()] if kind == "extra-arg" else [])
     try:
-        got = fn(*call)
+        got = fn(*call, **kw)
     except BaseException as e:  # noqa: BLE001 - PanicException is a BaseException
         if isinstance(e, (KeyboardInterrupt, SystemExit)):
             raise
@@ -101,7 +122,8 @@ def judge_quietly(np, module, f: Function, case: str) -> tuple[bool, str]:
                 return False, f"{what}, but changed {name} before raising"
         return True, what
     # It returned.
-    if kind not in MAY_RETURN and case not in f.returns and kind not in f.returns:
+    may_return = MAY_RETURN | (UFUNC_MAY_RETURN if f.kind == "ufunc" else set())
+    if kind not in may_return and case not in f.returns and kind not in f.returns:
         if kind == "misaligned":
             return False, (
                 f"returned {short(got)} for misaligned data: a Rust reference to it is undefined "
@@ -109,6 +131,17 @@ def judge_quietly(np, module, f: Function, case: str) -> tuple[bool, str]:
                 "declare `raises.misaligned = \"returns: why\"` if the code never forms one"
             )
         return False, f"returned {short(got)}; expected an exception"
+    if oracle in ("out", "where"):  # a ufunc's out=: returned, and written as NumPy would
+        if got is not kw["out"]:
+            return False, f"returned {short(got)}, not the out= array"
+        expected = eval(f.reference, {"np": np, "math": math, **originals})  # noqa: S307
+        if oracle == "where":
+            expected = np.where(kw["where"], expected, originals["out"])
+        if np.shape(got) != np.shape(expected):  # a gufunc's out= may add loop dimensions
+            expected = np.broadcast_to(expected, np.shape(got))
+        if d := same(np, got, expected, f.rtol, f.atol, f.check_dtype, "out"):
+            return False, d
+        return True, f"wrote out= {short(got)}, verified against the reference"
     got = eval(f.returned, {"r": got, "np": np})  # noqa: S307
     if oracle == "layout":
         expect_args = inputs.valid()
@@ -124,7 +157,7 @@ def judge_quietly(np, module, f: Function, case: str) -> tuple[bool, str]:
                     return False, f"wrote a different {a.name} than for a contiguous copy: {d}"
         return True, f"returned {short(got)}, the same as for a contiguous copy"
     if oracle == "reference" and f.verified:
-        env = {"np": np, "math": math, "module": module, **originals}
+        env = {"np": np, "math": math, "module": module, "obj": obj, **originals}
         if "ndimage" in (f.reference or "") + "".join(f.effects.values()):
             import scipy.ndimage
 

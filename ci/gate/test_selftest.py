@@ -38,6 +38,7 @@ def worker():
         ("cube_panics_on_nan", "nan:a", "raised PanicException"),
         ("cube_inplace_ignores_readonly", "readonly:a", "expected an exception"),
         ("cube_wrong_for_nan", "nan:a", "values differ"),
+        ("spacing_any_dtype", "uncastable:x", "expected an exception"),
     ],
 )
 def test_gate_fails_a_planted_bug(worker, function, case, says):
@@ -52,6 +53,26 @@ def test_the_correct_function_passes_every_case(worker):
     failed = {k: d for k, (ok, d) in results.items() if not ok}
     assert not failed, failed
     assert len(results) >= 15
+
+
+def test_a_correct_ufunc_passes_every_case(worker):
+    decl = gate.load(FIXTURES)
+    results = {c.name: worker.run(LISTING, "spacing", c.name) for c in gate.cases(decl.functions["spacing"])}
+    failed = {k: d for k, (ok, d) in results.items() if not ok}
+    assert not failed, failed
+    assert {"out", "where", "alias-out:x", "overlap-out:x", "broadcast:x", "uncastable:x"} <= set(results)
+
+
+def test_a_ufunc_declaration_is_checked_against_the_object():
+    sys.path.insert(0, str(FIXTURES))
+    import gate_fixture
+
+    decl = gate.load(FIXTURES)
+    decl.functions["spacing"].types = ["d->d"]
+    assert "declare `types = ['e->e', 'f->f', 'd->d', 'g->g']`" in gate.problems(decl, gate_fixture)[0]
+    decl.functions["spacing"].kind = "ufunc"
+    decl.functions["cube"].kind = "ufunc"
+    assert any("kind = \"ufunc\", but it is a function" in p for p in gate.problems(decl, gate_fixture))
 
 
 def test_an_undeclared_function_fails_the_declaration_check():
