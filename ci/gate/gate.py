@@ -122,6 +122,15 @@ class Function:
     check_dtype: bool = True
     hypothesis: bool = True  # a property test is wanted (needs a reference)
     why_no_reference: str = ""
+    # A member of a class: name is "Class.member"; `construct` makes the
+    # instance (a Python expression over np and the module's names); a
+    # `setter` is a property whose one argument is the value assigned.
+    construct: str | None = None
+    setter: bool = False
+
+    @property
+    def member(self) -> str | None:
+        return self.name.split(".", 1)[1] if self.construct else None
 
     @property
     def verified(self) -> bool:
@@ -140,6 +149,23 @@ FUNCTION_KEYS = {
     "args", "reference", "effects", "raises", "skip", "rtol", "atol", "returned", "where",
     "check_dtype", "property", "why_no_reference",
 }
+MEMBER_KEYS = FUNCTION_KEYS | {"construct", "setter"}
+
+
+def sections(rel: str, data: dict):
+    """(name, body) for each function, and ("Class.member", body) for each
+    member of a class, declared as [Class.member]."""
+    for name, body in data.items():
+        if not isinstance(body, dict):
+            raise ValueError(f"{rel}/gate.toml: [{name}] must be a table")
+        if body and not set(body) & FUNCTION_KEYS and all(isinstance(v, dict) for v in body.values()):
+            for member, sub in body.items():
+                if "construct" not in sub:
+                    raise ValueError(f"{rel}/gate.toml: [{name}.{member}] needs `construct = \"...\"`, "
+                                     "the expression that makes the instance")
+                yield f"{name}.{member}", sub
+        else:
+            yield name, body
 
 
 def load(listing: Path) -> Declaration:
@@ -151,10 +177,8 @@ def load(listing: Path) -> Declaration:
         raise ValueError(f"{rel}/gate.toml: `module = \"...\"` is missing")
     not_functions = data.pop("not_functions", {})
     functions = {}
-    for name, body in data.items():
-        if not isinstance(body, dict):
-            raise ValueError(f"{rel}/gate.toml: [{name}] must be a table")
-        unknown = set(body) - FUNCTION_KEYS
+    for name, body in sections(rel, data):
+        unknown = set(body) - (MEMBER_KEYS if "." in name else FUNCTION_KEYS)
         if unknown:
             raise ValueError(f"{rel}/gate.toml: [{name}] has unknown keys {sorted(unknown)}")
         args = [parse_arg(a, s) for a, s in body.get("args", {}).items()]
@@ -173,7 +197,11 @@ def load(listing: Path) -> Declaration:
             check_dtype=body.get("check_dtype", True),
             hypothesis=body.get("property", True),
             why_no_reference=body.get("why_no_reference", ""),
+            construct=body.get("construct"),
+            setter=body.get("setter", False),
         )
+        if f.setter and len(f.args) != 1:
+            raise ValueError(f"{rel}/gate.toml: [{name}] is a setter: declare its one argument, the value")
         if not f.verified and not f.why_no_reference:
             raise ValueError(
                 f"{rel}/gate.toml: [{name}] has neither `reference`/`effects` nor "
@@ -212,27 +240,61 @@ def exported(module) -> tuple[list[str], list[str]]:
     return funcs, others
 
 
+def members(cls) -> list[str]:
+    """The public methods and properties of a class, as "Class.member"."""
+    return [f"{cls.__name__}.{m}" for m in dir(cls) if not m.startswith("_")]
+
+
+def declared_classes(decl: Declaration) -> set[str]:
+    return {name.split(".")[0] for name in decl.functions if "." in name}
+
+
+def gated(decl: Declaration, module) -> list[str]:
+    """What the gate must cover: functions, and the members of each class
+    that the declaration gates (the others need a reason in [not_functions])."""
+    funcs, others = exported(module)
+    for name in others:
+        if name in declared_classes(decl) or name not in decl.not_functions:
+            funcs += members(getattr(module, name))
+    return funcs
+
+
 def problems(decl: Declaration, module) -> list[str]:
     """What is wrong with a declaration, compared with what the module exports."""
     import inspect
 
     out = []
-    funcs, others = exported(module)
+    _, others = exported(module)
+    funcs = gated(decl, module)
     where = f"{decl.listing}/gate.toml"
     if missing := sorted(set(funcs) - set(decl.functions)):
         out.append(f"{where} does not declare {missing}")
     if stale := sorted(set(decl.functions) - set(funcs)):
         out.append(f"{where} declares {stale}, which {decl.module} does not export")
-    if types := sorted(set(others) - set(decl.not_functions)):
-        out.append(f"{where}: say in [not_functions] why {types} need no gate")
+    if types := sorted(set(others) - set(decl.not_functions) - declared_classes(decl)):
+        out.append(f"{where}: declare the members of {types} as [Class.member], "
+                   "or say in [not_functions] why they need no gate")
     for name, f in decl.functions.items():
         if name not in funcs:
             continue
+        if f.construct:
+            cls = getattr(module, name.split(".")[0])
+            attr = inspect.getattr_static(cls, f.member)
+            is_property = hasattr(attr, "__set__") and not callable(attr)
+            if is_property != (f.setter or not f.args) and (f.setter or f.args):
+                out.append(f"{decl.module}.{name}: {where} declares "
+                           f"{'a property' if not is_property else 'a method'}, the class has "
+                           f"{'a property' if is_property else 'a method'}")
+            if is_property:
+                continue
         try:
-            sig = inspect.signature(getattr(module, name))
+            sig = inspect.signature(getattr(module, name) if not f.construct
+                                    else getattr(getattr(module, name.split(".")[0]), f.member))
         except (TypeError, ValueError):
             continue  # a C function without a text signature
         params = list(sig.parameters)
+        if f.construct and params[:1] == ["self"]:
+            params = params[1:]
         if params != [a.name for a in f.args]:
             out.append(f"{decl.module}.{name}: {where} declares {[a.name for a in f.args]}, "
                        f"the signature is {params}")
@@ -269,7 +331,9 @@ def ndim_of(arg: Arg) -> int | None:
 
 
 def cases(f: Function) -> list[Case]:
-    out = [Case(f.name, "valid", "returns, verified"), Case(f.name, "extra-arg", "TypeError")]
+    out = [Case(f.name, "valid", "returns, verified")]
+    if not f.setter and f.args:  # `obj.x = value` cannot take a second value
+        out.append(Case(f.name, "extra-arg", "TypeError"))
     arrays = [a for a in f.args if a.kind in ("array", "record")]
     for a in arrays:
         n = ndim_of(a)
@@ -442,8 +506,8 @@ class Inputs:
         self.cache: dict = {}
         for a in f.args:
             for d in a.dims or []:
-                if d not in self.sizes:
-                    self.sizes[d] = DIMS[len(self.sizes) % len(DIMS)]
+                if d not in self.sizes:  # a number is a fixed size: `float64[3]`
+                    self.sizes[d] = int(d) if d.isdigit() else DIMS[len(self.sizes) % len(DIMS)]
 
     def shape(self, a: Arg, sizes=None) -> tuple[int, ...]:
         sizes = sizes or self.sizes
@@ -672,10 +736,30 @@ def judge(np, module, f: Function, case: str) -> tuple[bool, str]:
         return judge_quietly(np, module, f, case)
 
 
+def target(np, module, f: Function):
+    """(what to call, the instance or None). A method is called on a fresh
+    instance; a setter assigns its value and returns what the getter then
+    reads; a read-only property is read."""
+    import inspect
+
+    if not f.construct:
+        return getattr(module, f.name), None
+    obj = eval(f.construct, {"np": np, "module": module, **vars(module)})  # noqa: S307
+    if f.setter:
+        def assign(value):
+            setattr(obj, f.member, value)
+            return getattr(obj, f.member)
+
+        return assign, obj
+    if not f.args and not callable(inspect.getattr_static(type(obj), f.member)):
+        return (lambda: getattr(obj, f.member)), obj
+    return getattr(obj, f.member), obj
+
+
 def judge_quietly(np, module, f: Function, case: str) -> tuple[bool, str]:
     import copy
 
-    fn = getattr(module, f.name)
+    fn, obj = target(np, module, f)
     inputs = Inputs(np, module, f)
     args, oracle = inputs.bent(case)
     kind = case.split(":")[0]
@@ -731,7 +815,7 @@ def judge_quietly(np, module, f: Function, case: str) -> tuple[bool, str]:
                     return False, f"wrote a different {a.name} than for a contiguous copy: {d}"
         return True, f"returned {short(got)}, the same as for a contiguous copy"
     if oracle == "reference" and f.verified:
-        env = {"np": np, "math": math, "module": module, **originals}
+        env = {"np": np, "math": math, "module": module, "obj": obj, **originals}
         if "ndimage" in (f.reference or "") + "".join(f.effects.values()):
             import scipy.ndimage
 
