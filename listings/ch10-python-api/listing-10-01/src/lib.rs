@@ -196,8 +196,9 @@ square_by!(wrapping: i8, i16, i32, i64, u8, u16, u32, u64);
 square_by!(times: f32, f64, Complex32, Complex64);
 
 impl Square for bool {
+    /// True times True is True; anything times False is False.
     fn square(self) -> Self {
-        self & self
+        self
     }
 }
 // ANCHOR_END: trait
