@@ -98,7 +98,7 @@ def big_rows(data):
     res = data["results"][1][1]
     rust = [tmin for name, (tmin, _) in res.items() if not name.startswith("NumPy")]
     numpy = res["NumPy x @ coef"][0]
-    return (f"On {data['results'][1][0]} rows the work dominates: the four Rust calls are within "
+    return (f"On x of {data['results'][1][0]} the work dominates: the four Rust calls are within "
             f"{(max(rust) / min(rust) - 1) * 100:.0f}% of each other, and NumPy's `x @ coef`, a BLAS "
             f"matrix-vector product, takes {numpy / min(rust):.2f}× the fastest of them.")
 

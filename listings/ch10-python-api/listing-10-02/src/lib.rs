@@ -244,12 +244,11 @@ impl LinearFit {
     #[getter]
     fn coef<'py>(slf: &Bound<'py, Self>) -> Bound<'py, PyArray1<f64>> {
         let this = slf.get();
-        // SAFETY: the view points into `this.coef`, which this frozen object
-        // never changes, moves or frees while it lives (no method takes
-        // `&mut self`); the view holds a reference to `slf`, its base, so the
-        // object lives at least as long as the view. No Rust reference to the
-        // data is mutable, and Python cannot write through the view, made
-        // read-only below before anyone else sees it.
+        // The view points into `this.coef`, which this frozen object never
+        // changes, moves or frees while it lives (no method takes `&mut self`,
+        // from any thread), and holds a reference to `slf`, its base.
+        // SAFETY: so the memory stays valid and unchanged as long as the view;
+        // no one writes through the view: it is made read-only before it is returned.
         let view = unsafe { PyArray1::borrow_from_array(&this.coef, slf.clone().into_any()) };
         view.readwrite().make_nonwriteable();
         view
