@@ -39,6 +39,8 @@ def worker():
         ("cube_inplace_ignores_readonly", "readonly:a", "expected an exception"),
         ("cube_wrong_for_nan", "nan:a", "values differ"),
         ("spacing_any_dtype", "uncastable:x", "expected an exception"),
+        ("SloppyScaler.factor", "dtype:value", "dtype int64, expected float64"),
+        ("SloppyScaler.factor", "ndim+1:value", "expected an exception"),
     ],
 )
 def test_gate_fails_a_planted_bug(worker, function, case, says):
@@ -73,6 +75,27 @@ def test_a_ufunc_declaration_is_checked_against_the_object():
     decl.functions["spacing"].kind = "ufunc"
     decl.functions["cube"].kind = "ufunc"
     assert any("kind = \"ufunc\", but it is a function" in p for p in gate.problems(decl, gate_fixture))
+
+
+def test_a_correct_class_passes_every_case(worker):
+    decl = gate.load(FIXTURES)
+    for name in ("Scaler.factor", "Scaler.apply"):
+        results = {c.name: worker.run(LISTING, name, c.name) for c in gate.cases(decl.functions[name])}
+        failed = {k: d for k, (ok, d) in results.items() if not ok}
+        assert not failed, failed
+        assert len(results) >= 12
+
+
+def test_an_undeclared_member_fails_the_declaration_check():
+    sys.path.insert(0, str(FIXTURES))
+    import gate_fixture
+
+    decl = gate.load(FIXTURES)
+    del decl.functions["Scaler.apply"]
+    assert gate.problems(decl, gate_fixture) == [f"{LISTING}/gate.toml does not declare ['Scaler.apply']"]
+    decl = gate.load(FIXTURES)
+    decl.functions["Scaler.factor"].setter = False
+    assert "declares a method, the class has a property" in gate.problems(decl, gate_fixture)[0]
 
 
 def test_an_undeclared_function_fails_the_declaration_check():
