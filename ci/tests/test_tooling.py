@@ -1,5 +1,6 @@
 """Tests of the book's own tooling: the scaffold, the transcript runner, bookrun."""
 
+import importlib.machinery
 import importlib.util
 import json
 import os
@@ -105,12 +106,12 @@ def test_session_fails_when_a_raises_statement_does_not_raise(tmp_path):
 def test_bookrun_logs_and_fails_on_wrong_exit_status(tmp_path):
     log = tmp_path / "log"
     env = dict(os.environ, BOOKRUN_LOG=str(log))
-    p = run([sys.executable, CI / "chapters" / "bookrun", "shell", "--", "sh", "-c", "echo out; exit 3"], env=env)
+    p = run([CI / "chapters" / "bookrun", "shell", "--", "sh", "-c", "echo out; exit 3"], env=env)
     assert p.returncode == 1
     assert "BOOK BUILD ERROR" in p.stdout
     (entry,) = [json.loads(line) for line in log.read_text().splitlines()]
     assert entry["status"] == "fail" and "status 3, expected 0" in entry["detail"]
-    p = run([sys.executable, CI / "chapters" / "bookrun", "shell", "--expect", "3", "--", "sh", "-c", "echo out; exit 3"],
+    p = run([CI / "chapters" / "bookrun", "shell", "--expect", "3", "--", "sh", "-c", "echo out; exit 3"],
             env=env)
     assert p.returncode == 0
     assert p.stdout == "```console\n$ sh -c 'echo out; exit 3'\nout\n```\n\n"
@@ -121,7 +122,7 @@ def test_bookrun_normalises_machine_specific_text(tmp_path):
     import importlib.machinery
     import importlib.util
 
-    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "chapters" / "bookrun"))
+    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "chapters" / "bookrun.py"))
     spec = importlib.util.spec_from_loader("bookrun", loader)
     bookrun = importlib.util.module_from_spec(spec)
     loader.exec_module(bookrun)
@@ -148,7 +149,7 @@ def test_bookrun_normalises_the_rustc_commit_in_std_paths():
     import importlib.machinery
     import importlib.util
 
-    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "chapters" / "bookrun"))
+    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "chapters" / "bookrun.py"))
     spec = importlib.util.spec_from_loader("bookrun", loader)
     bookrun = importlib.util.module_from_spec(spec)
     loader.exec_module(bookrun)
@@ -161,7 +162,7 @@ def test_bookrun_replaces_home_only_where_a_path_starts(monkeypatch):
     import importlib.util
 
     monkeypatch.setenv("HOME", "/root")
-    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "chapters" / "bookrun"))
+    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "chapters" / "bookrun.py"))
     spec = importlib.util.spec_from_loader("bookrun", loader)
     bookrun = importlib.util.module_from_spec(spec)
     loader.exec_module(bookrun)
@@ -254,17 +255,31 @@ def test_bookrun_reuses_an_output_until_an_input_changes(tmp_path):
     import uuid
 
     marker = uuid.uuid4().hex  # a command no earlier run has cached
-    cmd = [sys.executable, CI / "chapters" / "bookrun", "shell", "--", "sh", "-c",
+    cmd = [str(CI / "chapters" / "bookrun"), "shell", "--", "sh", "-c",
            f"echo {marker} $(od -An -N4 -tu4 /dev/urandom)"]
-    env = dict(os.environ, BOOKRUN_LOG=str(tmp_path / "log"))
+    env = dict(os.environ, BOOKRUN_LOG=str(tmp_path / "log"), BOOKRUN_INPUTS="test-inputs")
+    env.pop("BOOKRUN_NO_CACHE", None)
     first = run(cmd, env=env)
     again = run(cmd, env=env)
     assert first.returncode == again.returncode == 0
     assert first.stdout == again.stdout  # the cached output
     log = [json.loads(line) for line in (tmp_path / "log").read_text().splitlines()]
     assert [e["status"] for e in log] == ["ok", "ok"] and log[1]["detail"] == "cached"
+    # The shell wrapper answered from the cache under the key that
+    # bookrun.py computes: the two agree.
+    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "chapters" / "bookrun.py"))
+    spec = importlib.util.spec_from_loader("bookrun", loader)
+    bookrun = importlib.util.module_from_spec(spec)
+    loader.exec_module(bookrun)
+    os.environ.pop("BOOKRUN_KEY", None)
+    os.environ["BOOKRUN_INPUTS"] = "test-inputs"
+    try:
+        key = bookrun.cache_key([str(c) for c in cmd[1:]], os.getcwd())
+    finally:
+        del os.environ["BOOKRUN_INPUTS"]
+    assert (ROOT / "target" / "cache" / "bookrun" / f"{key}.md").read_text() == first.stdout
     fresh = run(cmd, env=dict(env, BOOKRUN_NO_CACHE="1"))
     assert fresh.stdout != first.stdout  # run again: another random number
     # A failing command is never cached: it fails every time.
-    bad = [sys.executable, CI / "chapters" / "bookrun", "shell", "--", "sh", "-c", f"echo {marker}; exit 4"]
+    bad = [CI / "chapters" / "bookrun", "shell", "--", "sh", "-c", f"echo {marker}; exit 4"]
     assert run(bad, env=env).returncode == run(bad, env=env).returncode == 1
