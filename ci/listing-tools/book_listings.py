@@ -399,6 +399,26 @@ def page_problems(src=SRC, listings_dir=LISTINGS):
                 elif data.rstrip("/") != folder or shown != inner:
                     problems.append(f"{where}: this block shows {folder}/{inner}, but its filename line "
                                     f"says {data}: {shown}")
+        # A listing broken on purpose carries the badge above one of its
+        # blocks; a working listing never does.
+        badged, shown_listings = set(), set()
+        for i, line in enumerate(lines):
+            m = re.search(r'<span class="filename" data-listing="([^"]+)"', line)
+            if not m:
+                continue
+            folder = m.group(1).rstrip("/")
+            shown_listings.add(folder)
+            above = next((l for l in reversed(lines[:i]) if l.strip()), "")
+            if '<span class="broken">' in above:
+                badged.add(folder)
+                if (root / folder).is_dir() and not broken_reason(root / folder):
+                    problems.append(f"{rel}:{i}: {folder} is not broken on purpose (no "
+                                    "[package.metadata.book] broken-on-purpose), but has the badge")
+        for folder in sorted(shown_listings - badged):
+            if (root / folder).is_dir() and broken_reason(root / folder):
+                problems.append(f"{rel}: {folder} is broken on purpose: put <span class=\"broken\">"
+                                "Broken on purpose: why</span> directly above the filename line of "
+                                "its first block that shows the fault")
         # A listing's whole lib.rs is compiled by skeptic: ```rust,skt-pymodule.
         for i, line in enumerate(lines):
             m = re.match(r"^\s*```+\s*(rust\S*)", line)

@@ -163,11 +163,11 @@ GOOD_CHAPTER = textwrap.dedent("""\
     <span class="caption" data-listing="listings/ch01-one/listing-01-02">Listing 1-2: the skeleton</span>
 
     <span class="broken">Broken on purpose: the names differ</span>
-    <span class="filename" data-listing="listings/ch01-one/listing-01-02">Filename: src/lib.rs</span>
+    <span class="filename" data-listing="listings/ch01-one/listing-01-03">Filename: src/lib.rs</span>
 
     <!-- skeptic: a fragment -->
     ```rust,ignore
-    {{#include ../listings/ch01-one/listing-01-02/src/lib.rs:part}}
+    {{#include ../listings/ch01-one/listing-01-03/src/lib.rs:part}}
     ```
 
     ```text
@@ -195,10 +195,13 @@ def planted_book(tmp_path, chapter=GOOD_CHAPTER, extra=None):
     for name in ("introduction.md", "ch02-two.md", "contributing.md", "404.md"):
         (root / "src" / name).write_text("# A page\n")
     (root / "src" / "ch01-one.md").write_text(chapter)
-    crate = root / "listings" / "ch01-one" / "listing-01-02"
-    (crate / "src").mkdir(parents=True)
-    (crate / "Cargo.toml").write_text('[package]\nname = "skeleton"\n')
-    (crate / "src" / "lib.rs").write_text("// ANCHOR: part\nfn f() {}\n// ANCHOR_END: part\n")
+    for name, toml in (("listing-01-02", '[package]\nname = "skeleton"\n'),
+                       ("listing-01-03", '[package]\nname = "renamed"\n\n[package.metadata.book]\n'
+                                         'broken-on-purpose = "the names differ"\n')):
+        crate = root / "listings" / "ch01-one" / name
+        (crate / "src").mkdir(parents=True)
+        (crate / "Cargo.toml").write_text(toml)
+        (crate / "src" / "lib.rs").write_text("// ANCHOR: part\nfn f() {}\n// ANCHOR_END: part\n")
     for name, text in (extra or {}).items():
         (root / "src" / name).write_text(text)
     mod = load("book_listings_pages", CI / "listing-tools" / "book_listings.py")
@@ -237,10 +240,23 @@ def test_a_page_that_keeps_the_conventions_passes(tmp_path):
      'data-listing="listings/ch01-one/listing-01-09" is not a folder'),
     ('<span class="broken">Broken on purpose: why</span>\n\n```rust,skt-pymodule\nfn main() {}\n```',
      "put the broken-on-purpose badge directly above the filename line"),
+    ('<span class="broken">Broken on purpose: it is not</span>\n'
+     '<span class="filename" data-listing="listings/ch01-one/listing-01-02">Filename: src/lib.rs</span>\n\n'
+     "<!-- skeptic: a fragment -->\n```rust,ignore\n{{#include ../listings/ch01-one/listing-01-02/src/lib.rs:part}}\n```",
+     "listings/ch01-one/listing-01-02 is not broken on purpose (no [package.metadata.book] "
+     "broken-on-purpose), but has the badge"),
 ])
 def test_each_planted_fault_in_a_page_is_caught(tmp_path, fault, message):
     problems = planted_book(tmp_path, GOOD_CHAPTER + "\n" + fault + "\n")
     assert any(message in p for p in problems), problems
+
+
+def test_a_listing_broken_on_purpose_without_its_badge_is_caught(tmp_path):
+    chapter = GOOD_CHAPTER.replace('<span class="broken">Broken on purpose: the names differ</span>\n', "")
+    problems = planted_book(tmp_path, chapter)
+    assert problems == ['src/ch01-one.md: listings/ch01-one/listing-01-03 is broken on purpose: put '
+                        '<span class="broken">Broken on purpose: why</span> directly above the filename '
+                        'line of its first block that shows the fault'], problems
 
 
 def test_a_chapter_missing_from_summary_is_caught(tmp_path):
