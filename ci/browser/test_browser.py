@@ -134,10 +134,22 @@ def test_code_blocks_have_a_copy_button_and_listings_have_captions(browser, site
     buttons = page.locator("pre button.clip-button").count()
     assert blocks >= 10 and buttons >= 10
     assert page.locator("span.filename").count() >= 8
-    assert page.locator("span.caption.broken").count() == 1
-    # The badge comes from theme/listings.css.
-    badge = page.evaluate("getComputedStyle(document.querySelector('.caption.broken'), '::before').content")
-    assert badge == '"Broken on purpose"'
+    # Every filename line of a listing says which listing (data-listing), and
+    # shows the path inside the crate, as in The Rust Programming Language.
+    assert page.locator("span.filename[data-listing]").count() >= 8
+    assert page.locator("span.filename[data-listing]:text-matches('^Filename: listings/')").count() == 0
+    assert page.locator("span.caption[data-listing]").count() >= 4
+    # Listing 1-3 is broken on purpose: the badge sits on top of its block,
+    # directly above the filename line, styled by theme/listings.css.
+    assert page.locator("span.broken").count() == 1
+    badge = page.evaluate("""() => {
+        const b = document.querySelector('span.broken');
+        const s = getComputedStyle(b);
+        return [b.textContent, b.nextElementSibling.className, s.display, s.backgroundColor];
+    }""")
+    assert badge[0].startswith("Broken on purpose: ")
+    assert badge[1:] == ["filename", "block", "rgb(179, 38, 30)"]
+    assert page.locator("span.caption.broken").count() == 0
     assert problems == []
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -160,8 +172,16 @@ def test_filename_captions_link_to_the_repository_when_one_is_configured(browser
         document.body.appendChild(a);
         return window.bookLinkFilenames();
     }""")
-    href = page.locator("span.filename a").first.get_attribute("href")
+    # The filename line links to the file, from data-listing and the
+    # crate-relative path it shows; the caption links to the listing's folder.
+    first = page.locator("span.filename[data-listing]").first
+    assert first.inner_text() == "Filename: src/extmodule.h"
+    href = first.locator("a").get_attribute("href")
     assert href == "https://example.org/owner/book/blob/main/listings/ch01-skeleton/listing-01-01/src/extmodule.h"
+    caption = page.locator("span.caption[data-listing]").first
+    assert caption.inner_text().startswith("Listing 1-1")
+    assert caption.locator("a").get_attribute("href") == \
+        "https://example.org/owner/book/tree/main/listings/ch01-skeleton/listing-01-01"
     assert problems == []
 
 

@@ -239,6 +239,214 @@ def chapter_files():
 INCLUDE_RE = re.compile(r"\{\{#(include|rustdoc_include)\s+([^}\s]+)\s*\}\}")
 
 
+# Pages that need not be in SUMMARY.md: the Contributing page only includes
+# CONTRIBUTING.md, 404.md is mdbook's error page, SUMMARY.md is the table itself.
+NOT_CHAPTERS = {"SUMMARY.md", "404.md", "contributing.md"}
+CHAPTER_REF_RE = re.compile(r"\b([Cc]hapters?)\s+(\d+(?:(?:\s*,\s*|\s+and\s+|\s+or\s+|\s+to\s+|\s*–\s*)\d+)*)")
+LISTING_REF_RE = re.compile(r"\b[Ll]istings?\s+(\d+-\d+(?:(?:\s*,\s*|\s+and\s+|\s+or\s+|\s+to\s+|\s*–\s*)\d+-\d+)*)")
+CHAPTER_LINK_RE = re.compile(r"\[[Cc]hapter\s+(\d+)\b[^\]]*\]\(([^)#\s]+\.md)")
+SPAN_RE = re.compile(r'<span class="(filename|caption|broken)"(?:\s+data-listing="([^"]*)")?\s*>(.*?)</span>')
+
+
+def summary_chapters(src):
+    """SUMMARY.md's numbered chapters in order: {number: file name or None (a draft)}.
+    mdbook numbers every `- [..](..)` item, drafts included; prefix and suffix
+    chapters (no dash) have no number."""
+    out = {}
+    for line in (src / "SUMMARY.md").read_text().splitlines():
+        m = re.match(r"^- \[[^\]]*\]\(([^)]*)\)", line)
+        if m:
+            out[len(out) + 1] = m.group(1) or None
+    return out
+
+
+def prose_lines(text):
+    """(line number, line) of the text outside fenced code blocks."""
+    fence = None
+    for i, line in enumerate(text.splitlines(), 1):
+        m = re.match(r"^\s*(```+|~~~+)", line)
+        if m:
+            if fence is None:
+                fence = m.group(1)[0] * 3
+            elif line.strip().startswith(fence):
+                fence = None
+            continue
+        if fence is None:
+            yield i, line
+
+
+def listing_folder(listings_dir, number):
+    """listings/chNN-*/listing-NN-MM for "N-M", or None."""
+    n, m = (int(x) for x in number.split("-"))
+    found = sorted(listings_dir.glob(f"ch{n:02d}-*/listing-{n:02d}-{m:02d}"))
+    return found[0] if found else None
+
+
+def path_dependencies(crate):
+    """The crate's dependencies on other crates of its folder (which skeptic cannot link)."""
+    if kind(crate) != "rust":
+        return []
+    deps = cargo_meta(crate).get("dependencies", {})
+    return [n for n, v in deps.items() if isinstance(v, dict) and "path" in v]
+
+
+def page_problems(src=SRC, listings_dir=LISTINGS):
+    """Checks of the chapters' text against SUMMARY.md and the listings folder:
+    chapter and listing references, filename lines and captions, the
+    broken-on-purpose badge, whole lib.rs files compiled by skeptic, and
+    chapter files that SUMMARY.md forgets."""
+    problems = []
+    root = src.parent
+    chapters = summary_chapters(src)
+    linked = set(re.findall(r"\]\(([^)]+\.md)\)", (src / "SUMMARY.md").read_text()))
+    for md in sorted(src.glob("*.md")):
+        if md.name not in NOT_CHAPTERS and md.name not in linked:
+            problems.append(f"{md.relative_to(root)} is not in SUMMARY.md: link it there "
+                            "(mdbook would not build it, and no check would read it)")
+    for name in sorted(linked):
+        ch = src / name
+        if not ch.exists() or name in NOT_CHAPTERS:
+            continue
+        rel = ch.relative_to(root)
+        text = ch.read_text()
+        prose = list(prose_lines(text))
+        # Chapter and listing references.
+        for i, line in prose:
+            for m in CHAPTER_REF_RE.finditer(line):
+                before, after = line[:m.start()], line[m.end():]
+                if re.search(r"['’]s\s*$", before) or re.match(r"\s+of\b", after):
+                    continue  # another book's chapter: "the Guide's chapter 13", "chapter 13 of ..."
+                for n in map(int, re.findall(r"\d+", m.group(2))):
+                    if n not in chapters:
+                        problems.append(f"{rel}:{i}: '{m.group(0)}': there is no chapter {n} in SUMMARY.md "
+                                        f"(1 to {len(chapters)}); another book's chapter is written "
+                                        "\"chapter N of <book>\" or \"<book>'s chapter N\"")
+                    elif chapters[n] is None:
+                        problems.append(f"{rel}:{i}: '{m.group(0)}': chapter {n} is a draft in SUMMARY.md, "
+                                        "with no page to read")
+            for m in CHAPTER_LINK_RE.finditer(line):
+                n, target = int(m.group(1)), m.group(2)
+                if chapters.get(n) and target != chapters[n]:
+                    problems.append(f"{rel}:{i}: the link '{m.group(0)})' says chapter {n}, "
+                                    f"which is {chapters[n]}, not {target}")
+            for m in LISTING_REF_RE.finditer(line):
+                for number in re.findall(r"\d+-\d+", m.group(1)):
+                    if listing_folder(listings_dir, number) is None:
+                        n, k = (int(x) for x in number.split("-"))
+                        problems.append(f"{rel}:{i}: 'listing {number}': there is no "
+                                        f"listings/ch{n:02d}-*/listing-{n:02d}-{k:02d}")
+        # Filename lines, captions and badges.
+        lines = text.splitlines()
+        for i, line in enumerate(lines):
+            for m in SPAN_RE.finditer(line):
+                cls, data, body = m.groups()
+                where = f"{rel}:{i + 1}"
+                if data is not None and not (root / data).is_dir():
+                    problems.append(f"{where}: data-listing=\"{data}\" is not a folder")
+                if cls == "caption":
+                    num = re.match(r"Listing (\d+-\d+)\b", body)
+                    if num and data is None:
+                        problems.append(f"{where}: the caption of listing {num.group(1)} needs "
+                                        f"data-listing=\"listings/...\" (its folder)")
+                    if num and data and not data.rstrip("/").endswith(
+                            "listing-{:02d}-{:02d}".format(*map(int, num.group(1).split("-")))):
+                        problems.append(f"{where}: caption says listing {num.group(1)} but data-listing "
+                                        f"is {data}")
+                if cls == "broken":
+                    nxt = next((l for l in lines[i + 1:] if l.strip()), "")
+                    if 'class="filename"' not in nxt:
+                        problems.append(f"{where}: put the broken-on-purpose badge directly above the "
+                                        "filename line of its block")
+                if cls != "filename":
+                    continue
+                # The block this line names: the first fence within a few lines.
+                block = None
+                for j in range(i + 1, min(i + 5, len(lines))):
+                    if re.match(r"^\s*```", lines[j]):
+                        block = j
+                        break
+                if block is None:
+                    continue
+                inc = None
+                for j in range(block + 1, len(lines)):
+                    if re.match(r"^\s*```", lines[j]):
+                        break
+                    inc = INCLUDE_RE.search(lines[j]) or inc
+                    if inc:
+                        break
+                shown = body.removeprefix("Filename:").strip()
+                if re.match(r"listings/ch\d\d-[^/]+/(no-)?listing-[^/]+/", shown) and data is None:
+                    problems.append(f"{where}: a filename under listings/ needs data-listing, and the "
+                                    "crate-relative path: <span class=\"filename\" data-listing=\""
+                                    "listings/chNN-slug/listing-NN-MM\">Filename: src/lib.rs</span>")
+                    continue
+                if not inc:
+                    continue
+                target = (ch.parent / inc.group(2).partition(":")[0]).resolve()
+                try:
+                    in_listings = target.relative_to(listings_dir.resolve())
+                except ValueError:
+                    continue
+                parts = in_listings.parts
+                if len(parts) < 3:
+                    continue
+                folder = f"listings/{parts[0]}/{parts[1]}"
+                inner = "/".join(parts[2:])
+                if data is None:
+                    problems.append(f"{where}: this block shows {folder}/{inner}: write "
+                                    f"<span class=\"filename\" data-listing=\"{folder}\">Filename: "
+                                    f"{inner}</span>")
+                elif data.rstrip("/") != folder or shown != inner:
+                    problems.append(f"{where}: this block shows {folder}/{inner}, but its filename line "
+                                    f"says {data}: {shown}")
+        # A listing broken on purpose carries the badge above one of its
+        # blocks; a working listing never does.
+        badged, shown_listings = set(), set()
+        for i, line in enumerate(lines):
+            m = re.search(r'<span class="filename" data-listing="([^"]+)"', line)
+            if not m:
+                continue
+            folder = m.group(1).rstrip("/")
+            shown_listings.add(folder)
+            above = next((l for l in reversed(lines[:i]) if l.strip()), "")
+            if '<span class="broken">' in above:
+                badged.add(folder)
+                if (root / folder).is_dir() and not broken_reason(root / folder):
+                    problems.append(f"{rel}:{i}: {folder} is not broken on purpose (no "
+                                    "[package.metadata.book] broken-on-purpose), but has the badge")
+        for folder in sorted(shown_listings - badged):
+            if (root / folder).is_dir() and broken_reason(root / folder):
+                problems.append(f"{rel}: {folder} is broken on purpose: put <span class=\"broken\">"
+                                "Broken on purpose: why</span> directly above the filename line of "
+                                "its first block that shows the fault")
+        # A listing's whole lib.rs is compiled by skeptic: ```rust,skt-pymodule.
+        for i, line in enumerate(lines):
+            m = re.match(r"^\s*```+\s*(rust\S*)", line)
+            if not m:
+                continue
+            tags = set(re.split(r"[^\w-]+", m.group(1)))
+            for j in range(i + 1, len(lines)):
+                if re.match(r"^\s*```", lines[j]):
+                    break
+                inc = INCLUDE_RE.search(lines[j])
+                if not inc:
+                    continue
+                path, _, anchor = inc.group(2).partition(":")
+                if not path.endswith("src/lib.rs") or anchor not in ("", "all"):
+                    continue
+                crate = (ch.parent / path).resolve().parent.parent
+                if "skt-pymodule" in tags:
+                    continue
+                skipped = tags & {"ignore", "no_run", "compile_fail"}
+                if skipped and (fails_to_compile(crate) or path_dependencies(crate)):
+                    continue  # skeptic cannot build it: the listing's own tests do
+                problems.append(f"{rel}:{i + 1}: the whole of {path} is shown in ```{m.group(1)}: "
+                                "write ```rust,skt-pymodule so that skeptic compiles it as the "
+                                "reader sees it (ignore is for listings that fail to compile on "
+                                "purpose or need a crate of their workspace)")
+    return problems
+
+
 def check():
     """Structural checks; every problem is printed, then the exit status is 1."""
     problems = []
@@ -371,6 +579,8 @@ def check():
                 if "SAFETY:" not in above:
                     problems.append(f"{rs.relative_to(ROOT)}:{i + 1}: unsafe block without a // SAFETY: comment")
         problems += gil_used_problems(str(rs.relative_to(ROOT)), lines)
+    # 7. The chapters' text: references, filename lines, captions, badges.
+    problems += page_problems()
     for p in problems:
         print("check:", p)
     print(f"check: {len(found)} listings, {len(problems)} problems")

@@ -136,3 +136,154 @@ def test_spellcheck_fixture():
     assert p.returncode == 1
     assert "misspelt.md:4: unknown word 'reproducable'; did you mean reproducible" in p.stderr
     assert "1 unknown word(s)" in p.stderr
+
+
+# --- the chapters' text against SUMMARY.md and listings/ (book_listings.page_problems) ---
+
+def load(name, path):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+GOOD_CHAPTER = textwrap.dedent("""\
+    # The skeleton
+
+    Listing 1-2 is a crate; [chapter 2](ch02-two.md) debugs it, and the
+    Guide's chapter 13 and chapter 14 of *Guide to NumPy* are another book's.
+
+    <span class="filename" data-listing="listings/ch01-one/listing-01-02">Filename: src/lib.rs</span>
+
+    ```rust,skt-pymodule
+    {{#include ../listings/ch01-one/listing-01-02/src/lib.rs}}
+    ```
+
+    <span class="caption" data-listing="listings/ch01-one/listing-01-02">Listing 1-2: the skeleton</span>
+
+    <span class="broken">Broken on purpose: the names differ</span>
+    <span class="filename" data-listing="listings/ch01-one/listing-01-03">Filename: src/lib.rs</span>
+
+    <!-- skeptic: a fragment -->
+    ```rust,ignore
+    {{#include ../listings/ch01-one/listing-01-03/src/lib.rs:part}}
+    ```
+
+    ```text
+    chapter 99 inside a code block is output, not a reference
+    ```
+    """)
+
+
+def planted_book(tmp_path, chapter=GOOD_CHAPTER, extra=None):
+    root = tmp_path / "book"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "SUMMARY.md").write_text(textwrap.dedent("""\
+        # Summary
+
+        [Introduction](introduction.md)
+
+        - [One](ch01-one.md)
+        - [Two](ch02-two.md)
+        - [Three, a draft]()
+
+        ---
+
+        [Contributing](contributing.md)
+        """))
+    for name in ("introduction.md", "ch02-two.md", "contributing.md", "404.md"):
+        (root / "src" / name).write_text("# A page\n")
+    (root / "src" / "ch01-one.md").write_text(chapter)
+    for name, toml in (("listing-01-02", '[package]\nname = "skeleton"\n'),
+                       ("listing-01-03", '[package]\nname = "renamed"\n\n[package.metadata.book]\n'
+                                         'broken-on-purpose = "the names differ"\n')):
+        crate = root / "listings" / "ch01-one" / name
+        (crate / "src").mkdir(parents=True)
+        (crate / "Cargo.toml").write_text(toml)
+        (crate / "src" / "lib.rs").write_text("// ANCHOR: part\nfn f() {}\n// ANCHOR_END: part\n")
+    for name, text in (extra or {}).items():
+        (root / "src" / name).write_text(text)
+    mod = load("book_listings_pages", CI / "listing-tools" / "book_listings.py")
+    return mod.page_problems(root / "src", root / "listings")
+
+
+def test_a_page_that_keeps_the_conventions_passes(tmp_path):
+    assert planted_book(tmp_path) == []
+
+
+@pytest.mark.parametrize("fault, message", [
+    ("See chapter 5.", "'chapter 5': there is no chapter 5 in SUMMARY.md (1 to 3)"),
+    ("Chapter 3 will say more.", "'Chapter 3': chapter 3 is a draft in SUMMARY.md"),
+    ("As [chapter 2](ch01-one.md#x) shows.", "says chapter 2, which is ch02-two.md, not ch01-one.md"),
+    ("Listing 1-7 does it.", "'listing 1-7': there is no listings/ch01-*/listing-01-07"),
+    ("Listings 1-2 and 2-1 agree.", "'listing 2-1': there is no listings/ch02-*/listing-02-01"),
+    ('<span class="filename">Filename: listings/ch01-one/listing-01-02/src/lib.rs</span>\n\n'
+     "```rust,ignore\n{{#include ../listings/ch01-one/listing-01-02/src/lib.rs:part}}\n```",
+     "a filename under listings/ needs data-listing"),
+    ('<span class="filename">Filename: src/lib.rs</span>\n\n'
+     "```rust,skt-pymodule\n{{#include ../listings/ch01-one/listing-01-02/src/lib.rs}}\n```",
+     'this block shows listings/ch01-one/listing-01-02/src/lib.rs: write <span class="filename" '
+     'data-listing="listings/ch01-one/listing-01-02">Filename: src/lib.rs</span>'),
+    ('<span class="filename" data-listing="listings/ch01-one/listing-01-02">Filename: lib.rs</span>\n\n'
+     "```rust,skt-pymodule\n{{#include ../listings/ch01-one/listing-01-02/src/lib.rs}}\n```",
+     "but its filename line says listings/ch01-one/listing-01-02: lib.rs"),
+    ("```rust\n{{#include ../listings/ch01-one/listing-01-02/src/lib.rs}}\n```",
+     "the whole of ../listings/ch01-one/listing-01-02/src/lib.rs is shown in ```rust: write "
+     "```rust,skt-pymodule"),
+    ("<!-- skeptic: why -->\n```rust,ignore\n{{#include ../listings/ch01-one/listing-01-02/src/lib.rs:all}}\n```",
+     "is shown in ```rust,ignore"),
+    ('<span class="caption">Listing 1-2: no folder named</span>', 'the caption of listing 1-2 needs data-listing'),
+    ('<span class="caption" data-listing="listings/ch01-one/listing-01-02">Listing 1-3: wrong</span>',
+     "caption says listing 1-3 but data-listing is listings/ch01-one/listing-01-02"),
+    ('<span class="caption" data-listing="listings/ch01-one/listing-01-09">Listing 1-9: gone</span>',
+     'data-listing="listings/ch01-one/listing-01-09" is not a folder'),
+    ('<span class="broken">Broken on purpose: why</span>\n\n```rust,skt-pymodule\nfn main() {}\n```',
+     "put the broken-on-purpose badge directly above the filename line"),
+    ('<span class="broken">Broken on purpose: it is not</span>\n'
+     '<span class="filename" data-listing="listings/ch01-one/listing-01-02">Filename: src/lib.rs</span>\n\n'
+     "<!-- skeptic: a fragment -->\n```rust,ignore\n{{#include ../listings/ch01-one/listing-01-02/src/lib.rs:part}}\n```",
+     "listings/ch01-one/listing-01-02 is not broken on purpose (no [package.metadata.book] "
+     "broken-on-purpose), but has the badge"),
+])
+def test_each_planted_fault_in_a_page_is_caught(tmp_path, fault, message):
+    problems = planted_book(tmp_path, GOOD_CHAPTER + "\n" + fault + "\n")
+    assert any(message in p for p in problems), problems
+
+
+def test_a_listing_broken_on_purpose_without_its_badge_is_caught(tmp_path):
+    chapter = GOOD_CHAPTER.replace('<span class="broken">Broken on purpose: the names differ</span>\n', "")
+    problems = planted_book(tmp_path, chapter)
+    assert problems == ['src/ch01-one.md: listings/ch01-one/listing-01-03 is broken on purpose: put '
+                        '<span class="broken">Broken on purpose: why</span> directly above the filename '
+                        'line of its first block that shows the fault'], problems
+
+
+def test_a_chapter_missing_from_summary_is_caught(tmp_path):
+    problems = planted_book(tmp_path, extra={"appendix-forgotten.md": "# Forgotten\n"})
+    assert problems == ["src/appendix-forgotten.md is not in SUMMARY.md: link it there "
+                        "(mdbook would not build it, and no check would read it)"]
+
+
+def test_a_literal_include_directive_on_a_page_fails_the_book(tmp_path):
+    check_book = load("check_book_pages", CI / "checks" / "check_book.py")
+    html = tmp_path / "html"
+    html.mkdir()
+    (html / "ch01-skeleton.html").write_text(
+        "<pre><code>{{#include ../listings/ch01-skeleton/listing-01-02/src/lib.rs}}</code></pre>")
+    (html / "ch02.html").write_text("<p>{{#rustdoc_include ../x.rs:all}}</p><p>{{ not a directive }}</p>")
+    (html / "contributing.html").write_text("<code>{{#include ../listings/...}}</code>")  # teaches it
+    (html / "print.html").write_text("<code>{{#include ../listings/...}}</code>")
+    problems = check_book.directive_problems(html)
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("ch01-skeleton.html shows the directive "
+                                  "`{{#include ../listings/ch01-skeleton/listing-01-02/src/lib.rs}}`")
+    assert problems[1].startswith("ch02.html shows the directive `{{#rustdoc_include ../x.rs:all}}`")
+
+
+def test_the_built_book_has_no_literal_directive():
+    html = ROOT / "book" / "html"
+    if not (html / "index.html").exists():
+        pytest.skip("the book is not built")
+    check_book = load("check_book_built", CI / "checks" / "check_book.py")
+    assert check_book.directive_problems(html) == []

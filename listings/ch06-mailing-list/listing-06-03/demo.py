@@ -1,15 +1,13 @@
 import numpy as np
-import records
-fields = [("id", "<i4"), ("x", "<f8"), ("y", "<f8"), ("mass", "<f4")]
-aligned = np.dtype(fields, align=True)
-packed = np.dtype(fields)
-aligned.itemsize, [aligned.fields[f][1] for f, _ in fields]
-packed.itemsize, [packed.fields[f][1] for f, _ in fields]
-records.rust_layout()
-a = np.zeros(3, dtype=aligned)
-a["x"], a["y"], a["mass"] = [0.0, 1.0, 2.0], [1.0, 1.0, 1.0], [1.0, 1.0, 2.0]
-records.center_of_mass(a)
-records.center_of_mass(a.astype(packed))  # raises
-odd = np.frombuffer(bytes(1) + a.tobytes(), dtype=aligned, offset=1)
-odd.flags.aligned
-records.center_of_mass(odd)  # raises
+import newcomer
+a = np.arange(4.0)
+newcomer.total_f64(np.arange(4))  # raises
+newcomer.total_any(np.arange(4)), newcomer.total_any([1, 2.5])
+newcomer.first_and_last(a[::2])  # raises
+newcomer.first_and_last_strided(a[::2])
+newcomer.add_into(a, a)  # raises
+newcomer.double_in_place(a)
+a
+ro = np.ones(3)
+ro.flags.writeable = False
+newcomer.double_in_place(ro)  # raises

@@ -1,99 +1,43 @@
 // ANCHOR: all
 use pyo3::prelude::*;
 
-/// The newcomer's errors, each next to its fix. The functions marked
-/// "trips" are correct Rust: they raise a clear Python exception on the
-/// input that surprises newcomers, and the book shows that exception.
+/// Two ways to sum an array, to time in a release and a debug build.
 // gil_used = false: no state of its own, and arrays only through rust-numpy's borrows.
 #[pymodule(gil_used = false)]
-mod newcomer {
+mod profiles {
+    use numpy::PyReadonlyArray1;
     use numpy::prelude::*;
-    use numpy::{AllowTypeChange, PyArray1, PyArrayLike1, PyReadonlyArray1, PyReadwriteArray1};
     use pyo3::exceptions::PyValueError;
     use pyo3::prelude::*;
 
-    /// `as_array` and `as_array_mut` do not check alignment, and a Rust
-    /// reference to a misaligned f64 is undefined behaviour: check first.
-    fn aligned(a: &Bound<'_, PyArray1<f64>>) -> PyResult<()> {
-        if a.is_empty() || a.is_aligned() {
-            Ok(())
-        } else {
-            Err(PyValueError::new_err(
-                "array data is not aligned for float64",
-            ))
-        }
-    }
-
-    // ANCHOR: dtype
-    /// Trips: only float64 arrays convert to `PyReadonlyArray1<f64>`.
-    #[pyfunction]
-    fn total_f64(a: PyReadonlyArray1<'_, f64>) -> PyResult<f64> {
-        aligned(&a)?;
-        Ok(a.as_array().sum())
-    }
-
-    /// Fix: `PyArrayLike1<f64, AllowTypeChange>` asks NumPy to convert
-    /// (`np.asarray(a, dtype=float64)`): int arrays, lists and scalars work.
-    #[pyfunction]
-    fn total_any(a: PyArrayLike1<'_, f64, AllowTypeChange>) -> PyResult<f64> {
-        aligned(&a)?; // a float64 array passes through unconverted, as it is
-        Ok(a.as_array().sum())
-    }
-    // ANCHOR_END: dtype
-
-    // ANCHOR: slice
-    /// Trips: `as_slice` needs contiguous (and aligned) data.
-    #[pyfunction]
-    fn first_and_last(a: PyReadonlyArray1<'_, f64>) -> PyResult<(f64, f64)> {
-        let s = a.as_slice()?; // TypeError for a[::2]
-        match (s.first(), s.last()) {
-            (Some(&f), Some(&l)) => Ok((f, l)),
-            _ => Err(PyValueError::new_err("empty array")),
-        }
-    }
-
-    /// Fix: `as_array` gives an ndarray view that follows any strides.
-    #[pyfunction]
-    fn first_and_last_strided(a: PyReadonlyArray1<'_, f64>) -> PyResult<(f64, f64)> {
-        if !a.is_aligned() && !a.is_empty() {
+    fn checked(a: &PyReadonlyArray1<'_, f64>) -> PyResult<()> {
+        if !a.is_empty() && !a.is_aligned() {
             return Err(PyValueError::new_err(
                 "array data is not aligned for float64",
             ));
         }
+        Ok(())
+    }
+
+    // ANCHOR: kernels
+    /// Sum with an index loop: `v[i]` is a bounds-checked call each time.
+    #[pyfunction]
+    fn sum_indexed(a: PyReadonlyArray1<'_, f64>) -> PyResult<f64> {
+        checked(&a)?;
         let v = a.as_array();
-        match (v.first(), v.last()) {
-            (Some(&f), Some(&l)) => Ok((f, l)),
-            _ => Err(PyValueError::new_err("empty array")),
+        let mut total = 0.0;
+        for i in 0..v.len() {
+            total += v[i];
         }
-    }
-    // ANCHOR_END: slice
-
-    // ANCHOR: twice
-    /// Trips: `dst += src` with the same array as both arguments. Reading
-    /// through `src` while writing through `dst` would alias, so rust-numpy
-    /// refuses the second borrow.
-    #[pyfunction]
-    fn add_into(
-        src: PyReadonlyArray1<'_, f64>,
-        mut dst: PyReadwriteArray1<'_, f64>,
-    ) -> PyResult<()> {
-        if src.len() != dst.len() {
-            return Err(PyValueError::new_err("src and dst differ in length"));
-        }
-        aligned(&src)?;
-        aligned(&dst)?;
-        let mut d = dst.as_array_mut();
-        d += &src.as_array();
-        Ok(())
+        Ok(total)
     }
 
-    /// Fix: when the operation makes sense in place, take one array.
+    /// Sum with an iterator.
     #[pyfunction]
-    fn double_in_place(mut a: PyReadwriteArray1<'_, f64>) -> PyResult<()> {
-        aligned(&a)?;
-        a.as_array_mut().mapv_inplace(|x| 2.0 * x);
-        Ok(())
+    fn sum_iter(a: PyReadonlyArray1<'_, f64>) -> PyResult<f64> {
+        checked(&a)?;
+        Ok(a.as_array().iter().sum())
     }
-    // ANCHOR_END: twice
+    // ANCHOR_END: kernels
 }
 // ANCHOR_END: all

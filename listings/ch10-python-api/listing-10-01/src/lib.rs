@@ -1,3 +1,4 @@
+// ANCHOR: all
 //! Listing 10-1: what users pass you. Array-likes converted or refused, Python
 //! scalars and 0-d arrays, one kernel dispatched over NumPy's dtypes, and two
 //! inputs broadcast against each other.
@@ -256,3 +257,4 @@ mod arraylikes {
     use super::{as_float64, as_float64_strict, hypot, square};
 }
 // ANCHOR_END: module
+// ANCHOR_END: all

@@ -1,3 +1,4 @@
+// ANCHOR: all
 //! Listing 10-2: objects that own arrays. `LeastSquares` is a mutable,
 //! scikit-learn style model that keeps its coefficients in a NumPy array;
 //! `LinearFit` is a frozen model that owns them as an `ndarray::Array1` and
@@ -285,3 +286,4 @@ mod lstsq_model {
     use super::{LeastSquares, LinearFit, predict};
 }
 // ANCHOR_END: module
+// ANCHOR_END: all

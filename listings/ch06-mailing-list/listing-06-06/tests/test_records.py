@@ -1,4 +1,4 @@
-"""Listing 6-3: a #[repr(C)] struct as a NumPy structured dtype."""
+"""Listing 6-6: a #[repr(C)] struct as a NumPy structured dtype."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Listing 6-4: the newcomer's errors, each with its real message and its fix."""
+"""Listing 6-3: the newcomer's errors, each with its real message and its fix."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""How much slower is a debug build? Times listing 6-6 built both ways.
+"""How much slower is a debug build? Times listing 6-4 built both ways.
 
 The release build is the one installed in the virtualenv (`maturin develop
 --release`). The debug build is made here with `maturin build --profile dev`

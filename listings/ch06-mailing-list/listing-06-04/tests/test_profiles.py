@@ -1,4 +1,4 @@
-"""Listing 6-6: two summing kernels (their speed is measured by bench_profiles.py)."""
+"""Listing 6-4: two summing kernels (their speed is measured by bench_profiles.py)."""
 
 import numpy as np
 import pytest
