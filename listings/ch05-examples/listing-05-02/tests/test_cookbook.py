@@ -1,4 +1,4 @@
-"""Listing 5-1: every kernel against NumPy or SciPy, on random shapes and
+"""Listing 5-2: every kernel against NumPy or SciPy, on random shapes and
 layouts, and every kind of bad input."""
 
 import numpy as np

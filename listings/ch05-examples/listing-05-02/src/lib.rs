@@ -1,4 +1,4 @@
-//! Listing 5-1: the Cookbook's NumPy-array examples and an ndimage-style
+//! Listing 5-2: the Cookbook's NumPy-array examples and an ndimage-style
 //! filter, in Rust. Each kernel lives in its own file; this one only checks
 //! what every kernel needs and registers the functions.
 use numpy::ndarray::{Array, ArrayView, CowArray, Dimension};
