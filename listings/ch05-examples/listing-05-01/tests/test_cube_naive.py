@@ -31,12 +31,15 @@ def test_huge_view_aborts_the_process():
     assert child.stderr.startswith("memory allocation of 8796093022208 bytes failed\n")
 
 
-def test_failed_numpy_allocation_panics():
+def test_failed_numpy_allocation_panics(monkeypatch):
     # PyArray1::zeros does not check NumPy's answer (rust-numpy#557): pyo3
     # reports NumPy's MemoryError as unraisable, then panics.
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
     huge = np.broadcast_to(0.0, 2**40)
     with pytest.raises(BaseException) as info:
         cube_naive.cube_zeros(huge)
+    assert [issubclass(u.exc_type, MemoryError) for u in unraisable] == [True]
     assert type(info.value).__name__ == "PanicException"
     assert not isinstance(info.value, Exception)
     assert str(info.value) == "PyObject pointer is null"
