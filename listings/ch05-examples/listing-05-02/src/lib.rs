@@ -129,7 +129,7 @@ mod cookbook {
     #[pymodule_export]
     use super::generic::square;
     #[pymodule_export]
-    use super::matrix::{int_square, row_sums};
+    use super::matrix::{int_square, norms, row_sums};
     #[pymodule_export]
     use super::parallel::{cube_par, uniform_filter_par};
     #[pymodule_export]
