@@ -72,9 +72,9 @@ pub fn int_square<'py>(
 /// Refuse a 2-D array unless it has `columns` columns, with a message that
 /// says which argument, what shape was expected and what came.
 fn check_columns(name: &str, m: &PyReadonlyArray2<'_, f64>, columns: usize) -> PyResult<()> {
-    match m.shape() {
-        &[_, k] if k == columns => Ok(()),
-        &[n, k] => Err(PyValueError::new_err(format!(
+    match *m.shape() {
+        [_, k] if k == columns => Ok(()),
+        [n, k] => Err(PyValueError::new_err(format!(
             "{name} must have shape (n, {columns}), got ({n}, {k})"
         ))),
         _ => unreachable!("a PyReadonlyArray2 has two dimensions"),
