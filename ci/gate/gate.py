@@ -36,9 +36,9 @@ import sys
 
 # What the tests use, through `import gate`:
 from gate_cases import DEFAULT_ERRORS, cases, ndim_of  # noqa: F401
-from gate_decl import ROOT, exported, listings, load, problems  # noqa: F401
+from gate_decl import ROOT, exported, gated, listings, load, problems  # noqa: F401
 from gate_inputs import Inputs, relayout  # noqa: F401
-from gate_judge import judge, same  # noqa: F401
+from gate_judge import judge, same, target  # noqa: F401
 from gate_worker import Worker, worker  # noqa: F401
 
 def main(argv: list[str]) -> int:

@@ -246,3 +246,25 @@ def test_setup_makes_the_venv_again_for_another_python(tmp_path):
     # The second time, the .venv fits: nothing is said, nothing made.
     again = setup_python_only(root, Path(BASE_PYTHON).parent)
     assert again.returncode == 0 and "note:" not in again.stdout and "Creating" not in again.stdout, again.stdout
+
+
+def test_bookrun_reuses_an_output_until_an_input_changes(tmp_path):
+    """A prose edit must not rerun commands: bookrun keeps each successful
+    output, keyed by its arguments and the files it can depend on."""
+    import uuid
+
+    marker = uuid.uuid4().hex  # a command no earlier run has cached
+    cmd = [sys.executable, CI / "chapters" / "bookrun", "shell", "--", "sh", "-c",
+           f"echo {marker} $(od -An -N4 -tu4 /dev/urandom)"]
+    env = dict(os.environ, BOOKRUN_LOG=str(tmp_path / "log"))
+    first = run(cmd, env=env)
+    again = run(cmd, env=env)
+    assert first.returncode == again.returncode == 0
+    assert first.stdout == again.stdout  # the cached output
+    log = [json.loads(line) for line in (tmp_path / "log").read_text().splitlines()]
+    assert [e["status"] for e in log] == ["ok", "ok"] and log[1]["detail"] == "cached"
+    fresh = run(cmd, env=dict(env, BOOKRUN_NO_CACHE="1"))
+    assert fresh.stdout != first.stdout  # run again: another random number
+    # A failing command is never cached: it fails every time.
+    bad = [sys.executable, CI / "chapters" / "bookrun", "shell", "--", "sh", "-c", f"echo {marker}; exit 4"]
+    assert run(bad, env=env).returncode == run(bad, env=env).returncode == 1
