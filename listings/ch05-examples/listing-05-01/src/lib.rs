@@ -1,3 +1,4 @@
+// ANCHOR: all
 //! Listing 5-1: the first version of `cube`, as rust-numpy's README would
 //! write it. Broken on purpose: it is correct for ordinary arrays, and the
 //! chapter shows three inputs it cannot survive.
@@ -11,15 +12,12 @@ mod cube_naive {
     use numpy::{PyArray1, PyReadonlyArray1};
     use pyo3::prelude::*;
 
-    // ANCHOR: cube
     /// cube(a, /) -> a**3 as a new float64 array.
     #[pyfunction]
     fn cube<'py>(py: Python<'py>, a: PyReadonlyArray1<'py, f64>) -> Bound<'py, PyArray1<f64>> {
         a.as_array().mapv(|v| v * v * v).into_pyarray(py)
     }
-    // ANCHOR_END: cube
 
-    // ANCHOR: cube_zeros
     /// cube_zeros(a, /) -> a**3, written into an output that NumPy allocates.
     #[pyfunction]
     fn cube_zeros<'py>(
@@ -32,5 +30,5 @@ mod cube_naive {
             .for_each(|y, &v| *y = v * v * v);
         out
     }
-    // ANCHOR_END: cube_zeros
 }
+// ANCHOR_END: all
