@@ -253,7 +253,7 @@ def table(data):
                  f"Rust `cube_into` streams at {gbs(into['Rust'][0]):.1f} GB/s, "
                  f"{into['copy'][0] / into['Rust'][0]:.2f} of one thread's copy.")
     lines.append("")
-    lines.append(f"Measured by `bench.py` on {data['date']}, {data['machine']} (shared with other jobs: "
+    lines.append(f"Measured by `bench.py` on {data['date']}, {data['machine']} ("
                  f"load average {data['load'][0]:.2f} at the start, {data['load'][1]:.2f} at the end); "
                  f"{data['versions']}. {ROUNDS} interleaved rounds of about {ROUND_SECONDS * 1e3:.0f} ms "
                  "per implementation.")
