@@ -3,7 +3,7 @@
 use numpy::ndarray::{Axis, Ix1, Ix2, Zip};
 use numpy::prelude::*;
 use numpy::{PyArray1, PyArray2, PyReadonlyArray2};
-use pyo3::exceptions::PyOverflowError;
+use pyo3::exceptions::{PyOverflowError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::{aligned, try_new};
@@ -67,3 +67,36 @@ pub fn int_square<'py>(
     Ok(out)
 }
 // ANCHOR_END: int_square
+
+// ANCHOR: shape
+/// Refuse a 2-D array unless it has `columns` columns, with a message that
+/// says which argument, what shape was expected and what came.
+fn check_columns(name: &str, m: &PyReadonlyArray2<'_, f64>, columns: usize) -> PyResult<()> {
+    match *m.shape() {
+        [_, k] if k == columns => Ok(()),
+        [n, k] => Err(PyValueError::new_err(format!(
+            "{name} must have shape (n, {columns}), got ({n}, {k})"
+        ))),
+        _ => unreachable!("a PyReadonlyArray2 has two dimensions"),
+    }
+}
+
+/// norms(points, /) -> the length of each row of an (n, 2) float64 array,
+/// like `np.hypot(points[:, 0], points[:, 1])`.
+#[pyfunction]
+pub fn norms<'py>(
+    py: Python<'py>,
+    points: PyReadonlyArray2<'py, f64>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    check_columns("points", &points, 2)?;
+    aligned(&points)?;
+    let p = points.as_array();
+    let out = try_new::<f64, Ix1>(py, &[p.nrows()], true)?;
+    let mut guard = out.readwrite();
+    Zip::from(guard.as_array_mut())
+        .and(p.rows())
+        .for_each(|y, row| *y = row[0].hypot(row[1]));
+    drop(guard);
+    Ok(out)
+}
+// ANCHOR_END: shape

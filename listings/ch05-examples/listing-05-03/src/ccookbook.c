@@ -1,4 +1,4 @@
-/* ccookbook.c: the C twins of listing 5-1's main kernels, written the way
+/* ccookbook.c: the C twins of listing 5-2's main kernels, written the way
  * the 2006 Cookbook wrote them: PyArray_FROM_OTF turns any input into an
  * aligned, C-contiguous float64 array (copying it when it has to), then a
  * plain loop runs over the data. */
@@ -51,7 +51,7 @@ static PyObject *cube(PyObject *Py_UNUSED(self), PyObject *arg)
 /* ANCHOR_END: cube */
 
 /* ANCHOR: cube_into */
-/* cube_into(a, out): the twin of listing 5-1's cube_into_fast, with the
+/* cube_into(a, out): the twin of listing 5-2's cube_into_fast, with the
  * same checks: 1-D float64, aligned, contiguous, out writeable, same
  * length, no overlap. */
 static PyObject *cube_into(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
@@ -184,7 +184,7 @@ static npy_intp source(npy_intp i, npy_intp n, enum mode mode)
 
 /* ANCHOR: filter_rows */
 /* out[j] = (rows[0][j] + ... + rows[size - 1][j]) * scale for j < n, like
- * listing 5-1's sum_rows: one pass for size 3, blocks of BLOCK otherwise. */
+ * listing 5-2's sum_rows: one pass for size 3, blocks of BLOCK otherwise. */
 static void sum_rows(int size, const double *const *rows, double scale, double *restrict out,
                      npy_intp n)
 {
@@ -256,7 +256,7 @@ static void hsum(const double *x, npy_intp w, int size, enum mode mode, double c
 enum { COLS = 128 };
 
 /* Output rows first..first + nrows of the filter of x (h x w, w > 0),
- * with listing 5-1's ring of horizontal sums: `sums` holds slots + 1 rows
+ * with listing 5-2's ring of horizontal sums: `sums` holds slots + 1 rows
  * of w (the last one the constant row), held[q] the input row in slot q,
  * slot_of and missing room for size entries (missing: 2 * size). */
 static void filter_rows(const double *x, npy_intp h, npy_intp w, npy_intp first, npy_intp nrows,
@@ -383,7 +383,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "ccookbook",
-    .m_doc = "The C twins of listing 5-1's kernels.",
+    .m_doc = "The C twins of listing 5-2's kernels.",
     .m_size = -1,
     .m_methods = methods,
 };

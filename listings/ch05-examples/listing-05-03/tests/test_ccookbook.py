@@ -1,4 +1,4 @@
-"""Listing 5-2: the C twins, checked the same way as listing 5-1."""
+"""Listing 5-3: the C twins, checked the same way as listing 5-2."""
 
 import numpy as np
 import pytest

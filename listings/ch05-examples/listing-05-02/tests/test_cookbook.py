@@ -1,4 +1,4 @@
-"""Listing 5-1: every kernel against NumPy or SciPy, on random shapes and
+"""Listing 5-2: every kernel against NumPy or SciPy, on random shapes and
 layouts, and every kind of bad input."""
 
 import numpy as np
@@ -12,6 +12,7 @@ settings.register_profile("cookbook", max_examples=60, deadline=None)
 settings.load_profile("cookbook")
 
 
+# ANCHOR: layouts
 @st.composite
 def arrays(draw, ndim, dtype=np.float64, max_side=12, min_side=0):
     """A random array of `ndim` dimensions: C or Fortran order, possibly a
@@ -42,6 +43,7 @@ def read_only(a):
     a = a.copy()
     a.flags.writeable = False
     return a
+# ANCHOR_END: layouts
 
 
 # --- vectors -----------------------------------------------------------------
@@ -180,6 +182,7 @@ def test_cube_into_fast_bad_input():
     ck.cube_into_fast(np.empty(0), np.empty(0))
 
 
+# ANCHOR: gil
 def test_cube_into_fast_respects_a_filter_reading_with_the_gil_released():
     """While uniform_filter_par reads `img` in another thread with the GIL
     released, cube_into_fast must not write into it: it takes rust-numpy's
@@ -204,9 +207,24 @@ def test_cube_into_fast_respects_a_filter_reading_with_the_gil_released():
     t.join()
     assert refused > 0, "cube_into_fast never met the filter's borrow"
     np.testing.assert_array_equal(results[0], expected)
+# ANCHOR_END: gil
 
 
 # --- matrices ------------------------------------------------------------------
+
+
+@given(st.integers(0, 20), st.sampled_from("CF"), st.sampled_from([1, 2, -1]))
+def test_norms_match_numpy(n, order, step):
+    base = np.asarray(np.random.default_rng(n).standard_normal((n * abs(step), 2)), order=order)
+    p = base[::step]
+    np.testing.assert_array_equal(ck.norms(p), np.hypot(p[:, 0], p[:, 1]))
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (2, 1), (0, 0)])
+def test_norms_say_which_shape_they_need(shape):
+    with pytest.raises(ValueError) as info:
+        ck.norms(np.zeros(shape))
+    assert str(info.value) == f"points must have shape (n, 2), got {shape}"
 
 
 @given(arrays(2))

@@ -3,7 +3,9 @@ use numpy::ndarray::Ix1;
 use numpy::prelude::*;
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
+// ANCHOR: rayon
 use rayon::prelude::*;
+// ANCHOR_END: rayon
 use std::mem::MaybeUninit;
 
 use crate::filter::{Ring, filter_rows, with_output};

@@ -1,4 +1,4 @@
-# Builds the C twins of listing 5-1's kernels against NumPy's headers.
+# Builds the C twins of listing 5-2's kernels against NumPy's headers.
 import numpy as np
 from setuptools import Extension, setup
 

@@ -1,7 +1,7 @@
-"""Chapter 5's benchmark: Rust (listing 5-1), C (listing 5-2), NumPy and SciPy
+"""Chapter 5's benchmark: Rust (listing 5-2), C (listing 5-3), NumPy and SciPy
 side by side, in one process.
 
-    python listings/ch05-examples/listing-05-01/bench.py [--fresh] [--section table|targets]
+    python listings/ch05-examples/listing-05-02/bench.py [--fresh] [--section table|targets]
 
 For each case every implementation is timed in turn, round after round
 (interleaved, so a noisy neighbour hurts all of them alike); a round times
@@ -50,7 +50,7 @@ import cookbook as ck
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
-C_LISTING = HERE.parent / "listing-05-02"
+C_LISTING = HERE.parent / "listing-05-03"
 CACHE = ROOT / "target" / "cache"
 ROUNDS = 21
 ROUND_SECONDS = 0.03
@@ -253,7 +253,7 @@ def table(data):
                  f"Rust `cube_into` streams at {gbs(into['Rust'][0]):.1f} GB/s, "
                  f"{into['copy'][0] / into['Rust'][0]:.2f} of one thread's copy.")
     lines.append("")
-    lines.append(f"Measured by `bench.py` on {data['date']}, {data['machine']} (shared with other jobs: "
+    lines.append(f"Measured by `bench.py` on {data['date']}, {data['machine']} ("
                  f"load average {data['load'][0]:.2f} at the start, {data['load'][1]:.2f} at the end); "
                  f"{data['versions']}. {ROUNDS} interleaved rounds of about {ROUND_SECONDS * 1e3:.0f} ms "
                  "per implementation.")
