@@ -26,7 +26,8 @@ MARKERS = ("# raises", "# hide")
 
 
 def statements(source):
-    """Yield (source text, marker) for each top-level statement."""
+    """Yield (source text, marker, compound?, first line number) for each
+    top-level statement."""
     lines = source.splitlines()
     tree = ast.parse(source)
     for node in tree.body:
@@ -40,7 +41,7 @@ def statements(source):
             if first.endswith(m):
                 marker = m[2:]
                 text[0] = first[: -len(m)].rstrip()
-        yield "\n".join(text), marker, isinstance(node, ast.stmt) and _compound(node)
+        yield "\n".join(text), marker, isinstance(node, ast.stmt) and _compound(node), start + 1
 
 
 def _compound(node):
@@ -75,7 +76,7 @@ def main():
     # The demo runs from its own folder, like `python demo.py` would.
     os.chdir(os.path.dirname(os.path.abspath(path)))
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
-    for text, marker, compound in statements(source):
+    for text, marker, compound, lineno in statements(source):
         if marker != "hide":
             show(text, compound)
         sys.stdout.flush()
@@ -88,14 +89,16 @@ def main():
             print_exception(exc)
             sys.stdout.flush()
             if marker != "raises":
-                print(f"pysession: unexpected {type(exc).__name__} in {path}", file=sys.stderr)
+                print(f"pysession: unexpected {type(exc).__name__} in {path}, line {lineno} "
+                      "(end the statement's first line with `# raises` if it is meant to raise)",
+                      file=sys.stderr)
                 return 1
             continue
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
         if marker == "raises":
-            print(f"pysession: statement marked '# raises' did not raise in {path}:\n{text}",
+            print(f"pysession: statement marked '# raises' did not raise in {path}, line {lineno}:\n{text}",
                   file=sys.stderr)
             return 1
     return 0

@@ -29,7 +29,12 @@ for _l in LISTINGS:
 # ---------------------------------------------------------------- declarations
 
 
-@pytest.mark.parametrize("listing", [l["path"] for l in LISTINGS])
+# The id names the module too, so that `-k cookbook` runs its declaration
+# check along with its cases.
+@pytest.mark.parametrize("listing", [
+    pytest.param(l["path"], id=f"{DECLS[l['path']].module}:{l['path']}" if l["path"] in DECLS else l["path"])
+    for l in LISTINGS
+])
 def test_every_export_is_declared(listing, request):
     """A listing without gate.toml, or a function it does not declare, fails."""
     stats = request.config.gate_stats

@@ -173,8 +173,10 @@ def main():
     subprocess.run(["cargo", "update", "--workspace", "--quiet", "--manifest-path", str(dest / "Cargo.toml")],
                    check=True)
     print(f"created {dest}")
-    print("next: include it from a chapter, then run ci/test.sh "
-          f"(or: cd {dest} && maturin develop --release && python -m pytest tests)")
+    # The command must work in a fresh shell: the book's .venv need not be active.
+    venv = ROOT / ".venv" / "bin"
+    print("next: include it from a chapter, then run bash ci/test.sh; or, for this listing alone:\n"
+          f"  cd {dest} && {venv / 'maturin'} develop --release && {venv / 'python'} -m pytest tests")
 
 
 if __name__ == "__main__":

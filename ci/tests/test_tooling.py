@@ -92,9 +92,10 @@ def test_session_prints_a_repl_transcript(tmp_path):
 
 
 def test_session_fails_on_an_unexpected_exception(tmp_path):
-    p = session(tmp_path, "1 / 0\n")
+    p = session(tmp_path, "x = 1\n\nx / 0\n")
     assert p.returncode == 1
     assert "unexpected ZeroDivisionError" in p.stderr
+    assert ", line 3 " in p.stderr  # where, in demo.py
 
 
 def test_session_fails_when_a_raises_statement_does_not_raise(tmp_path):
