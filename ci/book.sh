@@ -29,7 +29,7 @@ fi
 # bookrun keeps each output, keyed by its arguments and by this hash of
 # ci/ and listings/: computed once here rather than by each of its runs.
 # (mdbook serve watches src/ only: restart it after changing a listing.)
-BOOKRUN_INPUTS=$(python "$ROOT/ci/chapters/bookrun" digest)
+BOOKRUN_INPUTS=$("$ROOT/ci/chapters/bookrun" digest)
 export BOOKRUN_INPUTS
 export BOOKRUN_LOG="$ROOT/target/bookrun.log"
 mkdir -p "$ROOT/target"
