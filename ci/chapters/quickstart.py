@@ -39,7 +39,7 @@ CACHE = ROOT / "target" / "cache"
 MARK = "\x1e"
 # cargo's and pip's progress lines: they differ between a cold and a warm run.
 PROGRESS = re.compile(r"^\s*(Compiling|Downloaded|Downloading|Updating|Locking|Blocking|Fresh|"
-                      r"Checking|Building \[|Adding \S+ v|Unpacking|Looking in links:)")
+                      r"Checking|Building \[|Unpacking|Looking in links:|Using cached )")
 
 
 def blocks():

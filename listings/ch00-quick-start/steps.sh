@@ -33,6 +33,6 @@ python -m pytest -q
 ## install
 deactivate
 python3 -m venv ../fresh
-../fresh/bin/python -m pip install -q .
+../fresh/bin/python -m pip install .
 cd ..
 fresh/bin/python -c "import numpy as np, ewma; print(ewma.ewma(np.arange(5.0), 0.25))"
