@@ -65,9 +65,10 @@ def tool_versions():
 
 def key():
     h = hashlib.sha256()
-    for f in sorted(LISTING.iterdir()):
-        if f.is_file():
-            h.update(f.name.encode() + b"\0" + f.read_bytes())
+    # The inputs of the run: the steps and the files they write.
+    sources = [c.split()[-1] for _, cmds in blocks() for c in cmds if c.startswith("#: ")]
+    for f in [STEPS, *(LISTING / s for s in sources)]:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
     h.update(Path(__file__).read_bytes())
     h.update("\n".join(tool_versions()).encode())
     return h.hexdigest()[:16]
@@ -115,7 +116,8 @@ def normalise(text):
     text = text.replace(str(WORK) + "/", "~/").replace(str(WORK), "~")
     text = re.sub(r"\bin (\d+m )?\d+(\.\d+)?s\b", "in …s", text)
     text = re.sub(r"size=\d+ sha256=[0-9a-f]+", "size=… sha256=…", text)
-    text = re.sub(r"(/pip/wheels)/[0-9a-f/]+", r"\1/…", text)
+    text = re.sub(r"/pip-ephem-wheel-cache-\w+/", "/pip-ephem-wheel-cache-…/", text)
+    text = re.sub(r"(/wheels)/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]+", r"\1/…", text)
     return text
 
 

@@ -85,3 +85,16 @@ def test_pip_install_into_a_fresh_venv(result):
     # The isolated build really built a wheel, in the fresh virtualenv.
     site = list((ROOT / "target/quickstart/work/fresh/lib").glob("python3*/site-packages"))
     assert site and list(site[0].glob("ewma/ewma.*.so")), "no compiled ewma in the fresh virtualenv"
+
+
+def test_page_shows_every_step_and_file():
+    """Each block of steps.sh is embedded by the page, and each file the
+    reader writes is included by it: the page cannot skip a step."""
+    page = (ROOT / "src" / "quick-start.md").read_text()
+    shown = set(re.findall(r"quickstart\.py show (\w+) -->", page))
+    for name, lines in load_runner().blocks():
+        commands = [c for c in lines if not c.startswith("#: ")]
+        writes = [c.split()[-1] for c in lines if c.startswith("#: ")]
+        assert not commands or name in shown, f"block {name!r} of steps.sh is not shown by src/quick-start.md"
+        for source in writes:
+            assert f"{{{{#include ../listings/ch00-quick-start/{source}}}}}" in page, f"{source} is not included"
