@@ -80,6 +80,20 @@ def test_pytest_passes(result):
     assert re.search(r"^5 passed\b", out, re.M) and "failed" not in out, out
 
 
+def test_rust_beats_the_python_loop(result):
+    """timeit prints "N loops, best of 5: T usec per loop"."""
+    scale = {"nsec": 1e-9, "usec": 1e-6, "msec": 1e-3, "sec": 1.0}
+
+    def seconds(out):
+        m = re.search(r"best of \d+: ([\d.]+) (nsec|usec|msec|sec) per loop", out)
+        assert m, out
+        return float(m[1]) * scale[m[2]]
+
+    rust = seconds(output(result, 'python -m timeit -s "import numpy as np, ewma'))
+    python = seconds(output(result, 'python -m timeit -s "import numpy as np; from tests'))
+    assert python > 10 * rust, (rust, python)
+
+
 def test_pip_install_into_a_fresh_venv(result):
     assert output(result, "fresh/bin/python -c").strip() == "[0.         0.25       0.6875     1.265625   1.94921875]"
     # The isolated build really built a wheel, in the fresh virtualenv.

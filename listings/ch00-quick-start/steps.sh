@@ -30,6 +30,10 @@ python -c "import numpy as np, ewma; print(ewma.ewma(np.array([1.0, 2.0, 3.0, 4.
 ## test
 python -m pytest -q
 
+## time
+python -m timeit -s "import numpy as np, ewma; x = np.random.default_rng(0).normal(size=100_000)" "ewma.ewma(x, 0.1)"
+python -m timeit -s "import numpy as np; from tests.test_ewma import ewma_python; x = np.random.default_rng(0).normal(size=100_000)" "ewma_python(x, 0.1)"
+
 ## install
 deactivate
 python3 -m venv ../fresh
