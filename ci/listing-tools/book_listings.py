@@ -388,10 +388,12 @@ def page_problems(src=SRC, listings_dir=LISTINGS):
                 except ValueError:
                     continue
                 parts = in_listings.parts
-                if len(parts) < 3:
+                if len(parts) < 2:
                     continue
-                folder = f"listings/{parts[0]}/{parts[1]}"
-                inner = "/".join(parts[2:])
+                if parts[1].startswith(("listing-", "no-listing-")):
+                    folder, inner = f"listings/{parts[0]}/{parts[1]}", "/".join(parts[2:])
+                else:  # a chapter's own files (the quick start's project)
+                    folder, inner = f"listings/{parts[0]}", "/".join(parts[1:])
                 if data is None:
                     problems.append(f"{where}: this block shows {folder}/{inner}: write "
                                     f"<span class=\"filename\" data-listing=\"{folder}\">Filename: "

@@ -20,8 +20,8 @@ grep -A3 '^\[dependencies\]' Cargo.toml
 
 ## write
 #: write pyproject.toml pyproject.toml
-#: write src/lib.rs lib.rs
-#: write tests/test_ewma.py test_ewma.py
+#: write src/lib.rs src/lib.rs
+#: write tests/test_ewma.py tests/test_ewma.py
 
 ## develop
 maturin develop --release
