@@ -67,37 +67,56 @@ unsafe extern "C" fn logit_loop<T: Logit>(
 
 // ANCHOR: make_ufunc
 use numpy::npyffi::{NPY_TYPES, PY_UFUNC_API, PyUFuncGenericFunction};
+use std::cell::UnsafeCell;
 use std::ffi::c_int;
 
 /// `PyUFunc_None` in NumPy's headers: the ufunc has no identity, so
 /// `logit.reduce` over an empty axis is an error, not a made-up value.
 const PY_UFUNC_NONE: c_int = -1;
 
+/// A `static` that NumPy's C API may hold a `*mut` pointer to: it lives for
+/// the whole process and never moves, and `get` gives the pointer NumPy's
+/// signatures ask for. Nothing here writes it after its initialiser.
+pub(crate) struct Table<T>(UnsafeCell<T>);
+
+// SAFETY: the contents are constants, written only by the initialiser;
+// afterwards NumPy only reads them, from whichever thread calls the ufunc.
+unsafe impl<T> Sync for Table<T> {}
+
+impl<T> Table<T> {
+    pub(crate) const fn new(value: T) -> Self {
+        Table(UnsafeCell::new(value))
+    }
+    pub(crate) fn get(&self) -> *mut T {
+        self.0.get()
+    }
+}
+
+// NumPy keeps these three pointers for the life of the ufunc object, and a
+// ufunc object can outlive this module (a reference held anywhere): they must
+// live for the rest of the process, so they are statics.
+static FUNCTIONS: Table<[PyUFuncGenericFunction; 2]> =
+    Table::new([Some(logit_loop::<f32>), Some(logit_loop::<f64>)]);
+static DATA: Table<[*mut c_void; 2]> = Table::new([std::ptr::null_mut(); 2]);
+static TYPES: Table<[c_char; 4]> = Table::new([
+    NPY_TYPES::NPY_FLOAT as c_char, // loop 0: float32 -> float32
+    NPY_TYPES::NPY_FLOAT as c_char,
+    NPY_TYPES::NPY_DOUBLE as c_char, // loop 1: float64 -> float64
+    NPY_TYPES::NPY_DOUBLE as c_char,
+]);
+
 fn make_logit(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    // NumPy keeps these three pointers for the life of the ufunc object, and
-    // a ufunc object can outlive this module (a reference held anywhere), so
-    // they must live for the rest of the process: leak them. They are
-    // written here, before NumPy sees them, and only read afterwards.
-    let functions: &'static mut [PyUFuncGenericFunction; 2] =
-        Box::leak(Box::new([Some(logit_loop::<f32>), Some(logit_loop::<f64>)]));
-    let data: &'static mut [*mut c_void; 2] = Box::leak(Box::new([std::ptr::null_mut(); 2]));
-    let types: &'static mut [c_char; 4] = Box::leak(Box::new([
-        NPY_TYPES::NPY_FLOAT as c_char, // loop 0: float32 -> float32
-        NPY_TYPES::NPY_FLOAT as c_char,
-        NPY_TYPES::NPY_DOUBLE as c_char, // loop 1: float64 -> float64
-        NPY_TYPES::NPY_DOUBLE as c_char,
-    ]));
     // The counts below match the arrays; the loops match their types, in
     // order; everything NumPy keeps a pointer to lives for the rest of the
     // process. rust-numpy fetches NumPy's ufunc API table once, thread-safely.
-    // SAFETY: valid arrays and counts, 'static data (see above), and a
-    // thread attached to the interpreter (`py`), as NumPy's C API needs.
+    // SAFETY: valid arrays and counts, statics (see above), and a thread
+    // attached to the interpreter (`py`), as NumPy's C API needs.
     let ufunc = unsafe {
         PY_UFUNC_API.PyUFunc_FromFuncAndData(
             py,
-            functions.as_mut_ptr(),
-            data.as_mut_ptr(),
-            types.as_mut_ptr(),
+            FUNCTIONS.get().cast(),
+            DATA.get().cast(),
+            TYPES.get().cast(),
             2, // loops
             1, // inputs
             1, // outputs

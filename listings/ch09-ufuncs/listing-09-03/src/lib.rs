@@ -4,6 +4,7 @@
 //! hands the inner loop one pair of length-n vectors per step.
 use numpy::npyffi::{NPY_TYPES, PY_UFUNC_API, PyUFuncGenericFunction, npy_intp};
 use pyo3::prelude::*;
+use std::cell::UnsafeCell;
 use std::ffi::{c_char, c_int, c_void};
 use std::ops::{Add, Mul};
 
@@ -61,27 +62,41 @@ unsafe extern "C" fn dot_loop<T: Float>(
 // ANCHOR_END: inner_loop
 
 // ANCHOR: make_gufunc
+/// A `static` that NumPy may hold a `*mut` pointer to, as in listing 9-1.
+struct Table<T>(UnsafeCell<T>);
+
+// SAFETY: constants, written only by the initialiser; NumPy only reads them.
+unsafe impl<T> Sync for Table<T> {}
+
+impl<T> Table<T> {
+    const fn new(value: T) -> Self {
+        Table(UnsafeCell::new(value))
+    }
+    fn get(&self) -> *mut T {
+        self.0.get()
+    }
+}
+
+// Statics, as in listing 9-1: NumPy keeps the pointers for the life of the
+// ufunc, which may outlive the module.
+const F: c_char = NPY_TYPES::NPY_FLOAT as c_char;
+const D: c_char = NPY_TYPES::NPY_DOUBLE as c_char;
+static FUNCTIONS: Table<[PyUFuncGenericFunction; 2]> =
+    Table::new([Some(dot_loop::<f32>), Some(dot_loop::<f64>)]);
+static DATA: Table<[*mut c_void; 2]> = Table::new([std::ptr::null_mut(); 2]);
+static TYPES: Table<[c_char; 6]> = Table::new([F, F, F, D, D, D]);
+
 fn make_dot(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    // Leaked, as in listing 9-1: NumPy keeps the pointers for the life of
-    // the ufunc, which may outlive the module.
-    let functions: &'static mut [PyUFuncGenericFunction; 2] =
-        Box::leak(Box::new([Some(dot_loop::<f32>), Some(dot_loop::<f64>)]));
-    let data: &'static mut [*mut c_void; 2] = Box::leak(Box::new([std::ptr::null_mut(); 2]));
-    let (f, d) = (
-        NPY_TYPES::NPY_FLOAT as c_char,
-        NPY_TYPES::NPY_DOUBLE as c_char,
-    );
-    let types: &'static mut [c_char; 6] = Box::leak(Box::new([f, f, f, d, d, d]));
     // 2 loops, 2 data pointers, 2 × (2 in + 1 out) type numbers, as the
     // counts say; each loop matches its types and the signature.
-    // SAFETY: valid arrays and counts, 'static data (leaked, and C string
-    // literals), and a thread attached to the interpreter (`py`).
+    // SAFETY: valid arrays and counts, statics (and C string literals), and
+    // a thread attached to the interpreter (`py`).
     let ufunc = unsafe {
         PY_UFUNC_API.PyUFunc_FromFuncAndDataAndSignature(
             py,
-            functions.as_mut_ptr(),
-            data.as_mut_ptr(),
-            types.as_mut_ptr(),
+            FUNCTIONS.get().cast(),
+            DATA.get().cast(),
+            TYPES.get().cast(),
             2,           // loops
             2,           // inputs
             1,           // outputs
