@@ -380,15 +380,17 @@ def test_check_book_finds_skip_notes(tmp_path):
     spec = importlib.util.spec_from_file_location("check_book", CI / "checks" / "check_book.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    md = tmp_path / "book" / "markdown"
-    md.mkdir(parents=True)
-    (md / "ch03.md").write_text("```console\n(valgrind is not installed on the machine that built this page: "
-                                "no report)\n```\nskipped when unchanged, in prose, is fine\n")
-    (md / "ch02.md").write_text("(gdb is not installed (Debian: apt-get install gdb): the session was not run)\n")
-    notes = mod.skip_notes(md)
-    assert len(notes) == 2 and notes[0].startswith("book/markdown/ch02.md: (gdb")
-    (md / "ch02.md").write_text("(gdb) run\n")
-    assert len(mod.skip_notes(md)) == 1
+    site = tmp_path / "book" / "html"
+    site.mkdir(parents=True)
+    (site / "ch03.html").write_text("<pre><code class=\"language-console\">$ valgrind ...\n(valgrind is not installed "
+                                    "on the machine that built this page: no report)\n</code></pre>\n"
+                                    "<p>rebuilt, or skipped when unchanged, in prose, is fine</p>\n")
+    (site / "ch02.html").write_text("<p>(gdb is not installed (Debian: apt-get install gdb): the session was not run)</p>")
+    (site / "print.html").write_text("<p>(gdb is not installed: the session was not run)</p>")
+    notes = mod.skip_notes(site)
+    assert len(notes) == 2 and notes[0].startswith("book/html/ch02.html: (gdb"), notes
+    (site / "ch02.html").write_text("<pre><code>(gdb) run\n</code></pre>")
+    assert len(mod.skip_notes(site)) == 1
 
 
 # --- shellcheck -----------------------------------------------------------------
