@@ -4,8 +4,9 @@
 #
 # Every output in the book comes from running code at build time
 # (mdbook-cmdrun + ci/chapters/bookrun); this script fails if any of those runs failed.
+# shellcheck source=ci/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 serve=no
 case "${1:-}" in
@@ -44,6 +45,18 @@ step "Building the book (mdbook $MDBOOK_VERSION, mdbook-cmdrun $CMDRUN_VERSION)"
 start=$(date +%s)
 # mdbook logs a broken {{#include}} as an ERROR and still exits 0: keep its
 # log and let check_book.py fail the build on any ERROR line.
-mdbook build 2>&1 | tee "$ROOT/target/mdbook.log"
+# A command of the book that hangs must not hang the build: it gets
+# BOOK_TIMEOUT seconds in all (default 30 minutes; a build from nothing
+# takes a few minutes), then fails, with mdbook and what it runs killed.
+limit=${BOOK_TIMEOUT:-1800}
+status=0
+timeout --kill-after=30 "$limit" mdbook build 2>&1 | tee "$ROOT/target/mdbook.log" || status=$?
+if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+    echo "error: the book build took more than ${limit}s (BOOK_TIMEOUT) and was stopped; the last commands it ran are in target/bookrun.log" >&2
+    exit 1
+elif [ "$status" != 0 ]; then
+    echo "error: mdbook build failed (status $status)" >&2
+    exit 1
+fi
 python "$ROOT/ci/checks/check_book.py" "$ROOT/target/mdbook.log"
 echo "book: built in $(( $(date +%s) - start ))s: open book/html/index.html"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the ci/ scripts: one place for paths and the environment.
 # Everything generated lives in git-ignored folders of the repository.
 set -euo pipefail
@@ -7,10 +8,22 @@ VENV="$ROOT/.venv"
 TOOLS="$ROOT/.tools"
 export ROOT VENV TOOLS
 
-# The tool versions the design pins (mdbook-cmdrun 0.7.3 needs mdbook 0.4.x).
+# The tool versions the design pins. mdBook stays 0.4.x: mdbook-cmdrun 0.7.x
+# cannot parse the JSON that mdBook 0.5 hands preprocessors
+# (FauconFan/mdbook-cmdrun#22; the fix, PR #23, is not released). set-up
+# refuses a pair that cannot work (check_mdbook_pair below).
 MDBOOK_VERSION=0.4.52
 CMDRUN_VERSION=0.7.3
 export MDBOOK_VERSION CMDRUN_VERSION
+
+# Python packages: ci/requirements.txt lists the direct ones, the lock pins
+# all of them with hashes. uv (its version pinned in the lock) makes .venv
+# and installs the lock; set-up bootstraps it into .tools/uv from PyPI.
+LOCK="$ROOT/ci/requirements.lock"
+UV="$TOOLS/uv/bin/uv"
+export LOCK UV
+# uv only ever uses the interpreter set-up names, never one it downloads.
+export UV_PYTHON_DOWNLOADS=never
 
 # One cargo target dir for every listing, so pyo3 and numpy compile once.
 export CARGO_TARGET_DIR="$ROOT/target/listings"
@@ -48,5 +61,19 @@ print(platform.python_version(), os.path.realpath(getattr(sys, "_base_executable
 }
 # "3.11.7 at /path/to/python3.11", for messages.
 py_label() { local rest=${1#*$'\t'}; echo "${1%%$'\t'*} at ${rest%%$'\t'*}"; }
+
+# Fails, with the reason, for an mdBook/mdbook-cmdrun pair that cannot work:
+# mdbook-cmdrun 0.7.x with mdBook 0.5 or later.
+check_mdbook_pair() { # mdbook-version cmdrun-version
+    local major minor
+    IFS=. read -r major minor _ <<<"$1"
+    if [[ $2 == 0.7.* ]] && { [ "${major:-0}" -gt 0 ] || [ "${minor:-0}" -ge 5 ]; }; then
+        echo "error: MDBOOK_VERSION=$1 cannot work with CMDRUN_VERSION=$2 (ci/common.sh): mdbook-cmdrun 0.7.x" \
+             "cannot parse the JSON that mdBook 0.5 and later give preprocessors (FauconFan/mdbook-cmdrun#22," \
+             "fixed by its unreleased PR #23). Keep mdBook 0.4.52 until an mdbook-cmdrun release supports 0.5" \
+             "(see CONTRIBUTING.md, Tooling)." >&2
+        return 1
+    fi
+}
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # Installs what the book and its tests need, into git-ignored folders:
-#   .venv/   a virtualenv with the Python packages pinned in ci/requirements.txt
-#   .tools/  mdbook and mdbook-cmdrun, built by `cargo install --locked`
+#   .tools/uv/  uv, from PyPI (its pin and hashes are in ci/requirements.lock)
+#   .venv/      a virtualenv made by uv, holding exactly ci/requirements.lock
+#               (every Python package, pinned with hashes: uv pip sync)
+#   .tools/     mdbook and mdbook-cmdrun, built by `cargo install --locked`
+# and, as root with apt-get, the Debian packages the chapters run: chromium,
+# gdb, valgrind, hunspell (a debug CPython is unpacked into target/).
 # Idempotent: when everything is present at the right version it takes a second.
 #
 # Python: the first python3 on PATH outside .venv (with pyenv, PYENV_VERSION
 # chooses it), 3.11 or newer. A .venv made for another interpreter (another
-# version, or another path), or one that no longer runs, is made again.
+# version, or another path), or one that no longer runs, is made again; a
+# changed lock is installed again.
 #
 #   ci/setup.sh                  everything
-#   ci/setup.sh --python-only    only the Python part (.venv), for its tests
+#   ci/setup.sh --python-only    only the Python part (uv and .venv), for its tests
+# shellcheck source=ci/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 need() { command -v "$1" >/dev/null || { echo "error: $1 not found: $2" >&2; exit 1; }; }
+
+# A pin of ci/common.sh that cannot work fails here, before anything installs.
+check_mdbook_pair "$MDBOOK_VERSION" "$CMDRUN_VERSION" || exit 1
 
 # --- Python -------------------------------------------------------------
 # The caller's python3, not the one in .venv/bin that common.sh put first on
@@ -36,15 +45,45 @@ if [ -e "$VENV" ]; then
         rm -rf "$VENV"
     fi
 fi
-if [ ! -x "$VENV/bin/python" ]; then
-    step "Creating the virtualenv .venv (Python $(py_label "$base_id"))"
-    "$base_python" -m venv "$VENV"
+
+# --- uv, from PyPI, at the version and with the hashes of the lock ------
+uv_pin=$(sed -n 's/^uv==\([^ ;\\]*\).*/\1/p' "$LOCK")
+[ -n "$uv_pin" ] || { echo "error: ci/requirements.lock pins no uv==VERSION" >&2; exit 1; }
+if [ "$("$UV" --version 2>/dev/null | cut -d' ' -f2)" != "$uv_pin" ]; then
+    step "Installing uv $uv_pin into .tools/uv (from PyPI, checked against the lock's hashes)"
+    rm -rf "$TOOLS/uv" "$TOOLS/uv-bootstrap"
+    mkdir -p "$TOOLS"
+    # The lock's uv entry alone (its pin and --hash lines), as a requirements file.
+    uv_req="$TOOLS/uv-requirement.txt"
+    awk '/^uv==/ {p = 1} p && /^ *#/ {exit} p' "$LOCK" > "$uv_req"
+    pip_python=$base_python
+    if ! "$base_python" -m pip --version >/dev/null 2>&1; then
+        # No pip beside this python (Debian's without python3-pip): a
+        # throw-away virtualenv has one.
+        "$base_python" -m venv "$TOOLS/uv-bootstrap" 2>/dev/null || {
+            echo "error: $base_python has neither pip nor venv to fetch uv from PyPI (Debian: apt-get install python3-venv)" >&2
+            exit 1
+        }
+        pip_python=$TOOLS/uv-bootstrap/bin/python
+    fi
+    PIP_ROOT_USER_ACTION=ignore "$pip_python" -m pip install -q --disable-pip-version-check --no-deps \
+        --require-hashes --target "$TOOLS/uv" -r "$uv_req"
+    rm -rf "$TOOLS/uv-bootstrap" "$uv_req"
+    [ "$("$UV" --version 2>/dev/null | cut -d' ' -f2)" = "$uv_pin" ] ||
+        { echo "error: uv $uv_pin did not install into .tools/uv" >&2; exit 1; }
 fi
-req_hash=$(sha256sum "$ROOT/ci/requirements.txt" | cut -c1-16)
-if [ "$(cat "$VENV/.requirements" 2>/dev/null)" != "$req_hash" ]; then
-    step "Installing Python packages (ci/requirements.txt)"
-    "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$ROOT/ci/requirements.txt"
-    echo "$req_hash" > "$VENV/.requirements"
+
+# --- .venv: made by uv, holding exactly the lock ---------------------------
+if [ ! -x "$VENV/bin/python" ]; then
+    step "Creating the virtualenv .venv with uv (Python $(py_label "$base_id"))"
+    rm -rf "$VENV"
+    "$UV" venv -q --python "$base_python" "$VENV"
+fi
+lock_hash=$(sha256sum "$LOCK" | cut -c1-16)
+if [ "$(cat "$VENV/.requirements" 2>/dev/null)" != "$lock_hash" ]; then
+    step "Installing the Python packages of ci/requirements.lock (uv pip sync: exactly these, hashes checked)"
+    "$UV" pip sync -q --require-hashes --python "$VENV/bin/python" "$LOCK"
+    echo "$lock_hash" > "$VENV/.requirements"
 fi
 [ "${1:-}" = --python-only ] && exit 0
 need cargo "install Rust from https://rustup.rs"

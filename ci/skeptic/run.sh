@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Compiles and runs every ```rust block of the rendered book (book/markdown/,
 # written by `mdbook build`) with skeptic. Run ci/book.sh first.
+# shellcheck source=ci/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 [ -d book/markdown ] || { echo "error: book/markdown missing: run ci/book.sh first" >&2; exit 1; }
 
 # skeptic calls rustc itself, without the -L that pyo3's build script gives

@@ -146,6 +146,8 @@ def test_listings_tarball_builds_a_listing_alone(tmp_path):
     b = run(["maturin", "build", "--release", "--locked", "--quiet", "--out", tmp_path / "wheels"], cwd=crate)
     assert b.returncode == 0, b.stdout + b.stderr
     assert [w.name.split("-")[0] for w in (tmp_path / "wheels").glob("*.whl")] == ["skeleton"]
+
+
 def test_bookrun_normalises_the_rustc_commit_in_std_paths():
     import importlib.machinery
     import importlib.util
@@ -188,13 +190,25 @@ def test_check_wants_gil_used_with_a_reason():
 BASE_PYTHON = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
 
 
+def uv_lock_entry():
+    """The real lock's uv entry (pin and hashes): a lock that holds only uv."""
+    lines = (CI / "requirements.lock").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("uv=="))
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("#"))
+    return "\n".join(lines[start:end]) + "\n"
+
+
 def setup_root(tmp_path):
-    """A scratch ROOT with ci/setup.sh, ci/common.sh and an empty requirements.txt,
-    so that `setup.sh --python-only` there is quick and cannot touch the real .venv."""
+    """A scratch ROOT with ci/setup.sh, ci/common.sh and a lock that holds only
+    uv, and the real .tools/uv, so that `setup.sh --python-only` there is quick
+    and cannot touch the real .venv."""
     (tmp_path / "root" / "ci").mkdir(parents=True)
     for f in ("setup.sh", "common.sh"):
         (tmp_path / "root" / "ci" / f).write_text((CI / f).read_text())
-    (tmp_path / "root" / "ci" / "requirements.txt").write_text("")
+    (tmp_path / "root" / "ci" / "requirements.txt").write_text("uv\n")
+    (tmp_path / "root" / "ci" / "requirements.lock").write_text(uv_lock_entry())
+    (tmp_path / "root" / ".tools").mkdir()
+    (tmp_path / "root" / ".tools" / "uv").symlink_to(ROOT / ".tools" / "uv")
     return tmp_path / "root"
 
 
@@ -284,3 +298,143 @@ def test_bookrun_reuses_an_output_until_an_input_changes(tmp_path):
     # A failing command is never cached: it fails every time.
     bad = [CI / "chapters" / "bookrun", "shell", "--", "sh", "-c", f"echo {marker}; exit 4"]
     assert run(bad, env=env).returncode == run(bad, env=env).returncode == 1
+
+
+def test_setup_installs_the_lock_again_when_it_changes(tmp_path):
+    root = setup_root(tmp_path)
+    first = setup_python_only(root, Path(BASE_PYTHON).parent)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "Creating the virtualenv .venv with uv" in first.stdout
+    assert "uv pip sync" in first.stdout
+    # Exactly the lock: uv (and nothing else, not even pip) in the new .venv.
+    listed = run([root / ".tools" / "uv" / "bin" / "uv", "pip", "list", "--python", root / ".venv" / "bin" / "python",
+                  "--format", "freeze"], check=True)
+    assert listed.stdout.split() == [f"uv=={uv_lock_entry().split()[0].split('==')[1]}"]
+    same = setup_python_only(root, Path(BASE_PYTHON).parent)
+    assert "uv pip sync" not in same.stdout
+    lock = root / "ci" / "requirements.lock"
+    lock.write_text("# changed\n" + lock.read_text())
+    again = setup_python_only(root, Path(BASE_PYTHON).parent)
+    assert again.returncode == 0 and "uv pip sync" in again.stdout, again.stdout + again.stderr
+
+
+# --- ci/requirements.lock ------------------------------------------------------
+
+def read_lock_versions():
+    spec = importlib.util.spec_from_file_location("book_listings_lock", CI / "listing-tools" / "book_listings.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.locked_python_versions()
+
+
+def test_lock_pins_every_requirement_at_its_version_with_hashes():
+    locked = read_lock_versions()
+    for line in (CI / "requirements.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            assert locked.get(name.lower()) == version, f"ci/requirements.lock is stale for {line}: make it again"
+    lock = (CI / "requirements.lock").read_text()
+    entries = [e for e in lock.split("\n") if "==" in e and not e.startswith("#")]
+    assert all(e.rstrip().endswith("\\") for e in entries), "every entry is followed by its hashes"
+    # actionlint would lint the workflows' Python blocks with pyflakes if it found it.
+    assert "pyflakes" not in locked
+
+
+@pytest.mark.parametrize("python", ["3.11", "3.12", "3.13"])
+def test_lock_resolves_on_each_supported_python(python):
+    """The lock's versions, as constraints, satisfy ci/requirements.txt on each CPython."""
+    p = run([os.environ.get("UV") or ROOT / ".tools" / "uv" / "bin" / "uv", "pip", "compile", "--quiet",
+             "--python-version", python, "-c", CI / "requirements.lock", CI / "requirements.txt"])
+    assert p.returncode == 0, p.stderr
+    resolved = dict(line.split("==") for line in p.stdout.splitlines() if "==" in line and not line.startswith("#"))
+    locked = read_lock_versions()
+    assert {k.split(" ")[0]: v.split(" ")[0] for k, v in resolved.items()}.items() <= locked.items()
+
+
+def test_versions_table_reads_the_lock():
+    env = dict(os.environ, PATH=f"{ROOT / '.tools' / 'bin'}:{os.environ['PATH']}", CMDRUN_VERSION="0.7.3")
+    p = run([sys.executable, CI / "listing-tools" / "book_listings.py", "versions"], env=env, check=True)
+    locked = read_lock_versions()
+    for pkg, label in (("numpy", "NumPy"), ("pytest", "pytest"), ("uv", "uv"), ("pytest-timeout", "pytest-timeout")):
+        assert f"| {label} | {locked[pkg]} | `ci/requirements.lock` |" in p.stdout
+
+
+# --- ci/common.sh: mdBook 0.5 and mdbook-cmdrun 0.7 --------------------------
+
+def mdbook_pair(mdbook, cmdrun):
+    return run(["bash", "-c", f'source "{CI}/common.sh"; check_mdbook_pair "$1" "$2"', "x", mdbook, cmdrun])
+
+
+def test_setup_refuses_mdbook_0_5_with_cmdrun_0_7():
+    for bad in ("0.5.0", "0.5.2", "1.0.0"):
+        p = mdbook_pair(bad, "0.7.3")
+        assert p.returncode == 1
+        (line,) = p.stderr.splitlines()
+        assert line.startswith(f"error: MDBOOK_VERSION={bad} cannot work with CMDRUN_VERSION=0.7.3")
+        assert "FauconFan/mdbook-cmdrun#22" in line
+    for good in (("0.4.52", "0.7.3"), ("0.5.0", "0.8.0")):
+        assert mdbook_pair(*good).returncode == 0
+
+
+def test_setup_stops_on_the_pinned_pair_before_installing(tmp_path):
+    root = setup_root(tmp_path)
+    common = root / "ci" / "common.sh"
+    common.write_text(common.read_text().replace("MDBOOK_VERSION=0.4.52", "MDBOOK_VERSION=0.5.1"))
+    p = setup_python_only(root)
+    assert p.returncode == 1
+    assert p.stderr.startswith("error: MDBOOK_VERSION=0.5.1 cannot work with CMDRUN_VERSION=0.7.3")
+    assert not (root / ".venv").exists()
+
+
+# --- pytest-timeout -----------------------------------------------------------
+
+def test_a_hanging_test_fails_in_bounded_time_with_its_name(tmp_path):
+    import configparser
+    import time
+
+    ini = configparser.ConfigParser()
+    ini.read(CI / "pytest.ini")
+    assert int(ini["pytest"]["timeout"]) >= 600 and ini["pytest"]["timeout_method"] == "thread"
+    (tmp_path / "test_planted.py").write_text(textwrap.dedent("""\
+        import time
+
+        def test_hangs_forever():
+            while True:
+                time.sleep(0.1)
+        """))
+    start = time.monotonic()
+    # ci/pytest.ini's settings, with a short limit instead of its 600 s.
+    p = run([sys.executable, "-m", "pytest", "-c", CI / "pytest.ini", "--rootdir", tmp_path, "--timeout", "3",
+             tmp_path / "test_planted.py"], timeout=120)
+    assert time.monotonic() - start < 60
+    assert p.returncode != 0
+    out = p.stdout + p.stderr
+    assert "Timeout" in out and "in test_hangs_forever" in out and "test_planted.py" in out
+
+
+# --- ci/checks/check_book.py: a page with a skip note -------------------------
+
+def test_check_book_finds_skip_notes(tmp_path):
+    spec = importlib.util.spec_from_file_location("check_book", CI / "checks" / "check_book.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    site = tmp_path / "book" / "html"
+    site.mkdir(parents=True)
+    (site / "ch03.html").write_text("<pre><code class=\"language-console\">$ valgrind ...\n(valgrind is not installed "
+                                    "on the machine that built this page: no report)\n</code></pre>\n"
+                                    "<p>rebuilt, or skipped when unchanged, in prose, is fine</p>\n")
+    (site / "ch02.html").write_text("<p>(gdb is not installed (Debian: apt-get install gdb): the session was not run)</p>")
+    (site / "print.html").write_text("<p>(gdb is not installed: the session was not run)</p>")
+    notes = mod.skip_notes(site)
+    assert len(notes) == 2 and notes[0].startswith("book/html/ch02.html: (gdb"), notes
+    (site / "ch02.html").write_text("<pre><code>(gdb) run\n</code></pre>")
+    assert len(mod.skip_notes(site)) == 1
+
+
+# --- shellcheck -----------------------------------------------------------------
+
+def test_shellcheck_flags_a_cd_without_a_check(tmp_path):
+    script = tmp_path / "bad.sh"
+    script.write_text("#!/usr/bin/env bash\ncd /tmp\necho $1\n")
+    p = run(["shellcheck", script])
+    assert p.returncode != 0 and "SC2164" in p.stdout and "SC2086" in p.stdout

@@ -5,8 +5,9 @@
 #                    precondition check stops the out-of-bounds read
 #   kernel.sh asan   with AddressSanitizer (nightly Rust only)
 # Each takes a few seconds: no pyo3, no numpy.
+# shellcheck source=ci/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
-cd "$ROOT/listings/ch03-valgrind/listing-03-01"
+cd "$ROOT/listings/ch03-valgrind/listing-03-01" || exit 1
 kernel=src/kernel.rs
 out="$ROOT/target/ch03"
 mkdir -p "$out"

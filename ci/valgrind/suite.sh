@@ -13,8 +13,9 @@
 # VALGRIND_SUITE=0. Its report is cached by a hash of its inputs (every
 # listing's build stamp and files, the suppressions, the tool versions), so
 # it reruns only when something changed.
+# shellcheck source=ci/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 MEMRAY_VERSION=1.19.1
 install_memray() {
