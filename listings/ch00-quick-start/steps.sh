@@ -1,3 +1,6 @@
+# shellcheck shell=bash disable=SC2164
+# (SC2164, `cd` without `|| exit`: the runner stops at the first failure,
+# with set -e, and a reader sees a failed cd.)
 # The quick start's commands, in the order the reader types them.
 # ci/chapters/quickstart.py runs them in one bash, in an empty folder, and
 # src/quick-start.md shows each block (`## name`) with its output.
