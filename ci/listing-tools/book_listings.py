@@ -76,7 +76,7 @@ def files_of(d):
     out = []
     for p in sorted(d.rglob("*")):
         rel = p.relative_to(d)
-        if p.is_file() and not (set(rel.parts) & skip) and not rel.parts[0].endswith(".egg-info") \
+        if p.is_file() and not (set(rel.parts) & skip) and not any(x.endswith(".egg-info") for x in rel.parts) \
                 and p.suffix not in (".so", ".pyc"):
             out.append(p)
     return out
