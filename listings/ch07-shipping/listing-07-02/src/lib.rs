@@ -1,8 +1,7 @@
+// ANCHOR: all
 use pyo3::prelude::*;
 
-// gil_used = false: no state of its own, and arrays only through rust-numpy's
-// borrows. Say true if the module keeps unsynchronised state or its unsafe
-// code relies on a GIL (CONTRIBUTING explains).
+// gil_used = false: no state of its own, and arrays only through rust-numpy's borrows.
 #[pymodule(gil_used = false)]
 mod shipkit_abi3 {
     use numpy::PyReadonlyArray1;
@@ -10,7 +9,6 @@ mod shipkit_abi3 {
     use pyo3::exceptions::PyValueError;
     use pyo3::prelude::*;
 
-    // ANCHOR: total
     /// The sum of a 1-D float64 array.
     #[pyfunction]
     fn total(a: PyReadonlyArray1<'_, f64>) -> PyResult<f64> {
@@ -22,5 +20,5 @@ mod shipkit_abi3 {
         }
         Ok(a.as_array().sum())
     }
-    // ANCHOR_END: total
 }
+// ANCHOR_END: all
