@@ -125,7 +125,7 @@ impl Drop for Detached {
 #[pymodule(gil_used = false)]
 mod cookbook {
     #[pymodule_export]
-    use super::filter::uniform_filter;
+    use super::filter::{_uniform_filter_baseline, uniform_filter};
     #[pymodule_export]
     use super::generic::square;
     #[pymodule_export]

@@ -382,3 +382,40 @@ def test_an_output_that_cannot_be_allocated_is_a_memory_error(f, arg):
     # and not an abort from a Rust allocation: try_new and standard (lib.rs).
     with pytest.raises(MemoryError):
         f(arg)
+
+
+# One wheel for every x86-64 CPU: `sum_rows` runs an AVX2 copy of itself where
+# the CPU has AVX2, the baseline (SSE2) code elsewhere. `_uniform_filter_baseline`
+# forces the baseline on any CPU, so the two can be compared here.
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("size", [3, 5, 9])
+@pytest.mark.parametrize("shape", [(37, 61), (8, 1003), (301, 257)])
+def test_dispatched_filter_equals_the_baseline_bit_for_bit(mode, size, shape):
+    a = np.random.default_rng(size * 1000 + shape[1]).standard_normal(shape)
+    fast = ck.uniform_filter(a, size, mode, 0.5)
+    base = ck._uniform_filter_baseline(a, size, mode, 0.5)
+    assert fast.dtype == base.dtype == np.float64
+    np.testing.assert_array_equal(fast.view(np.uint64), base.view(np.uint64))
+    np.testing.assert_allclose(base, ndi.uniform_filter(a, size, mode=mode, cval=0.5), rtol=0, atol=1e-12)
+
+
+def test_baseline_filter_checks_its_input_like_the_filter():
+    with pytest.raises(ValueError, match="size must be odd, at least 3 and at most 1000001, got 4"):
+        ck._uniform_filter_baseline(np.zeros((3, 3)), 4)
+    # An error inside leaves the dispatch as it was: the next call still
+    # equals the baseline (and SciPy).
+    a = np.random.default_rng(1).standard_normal((20, 40))
+    np.testing.assert_array_equal(ck.uniform_filter(a).view(np.uint64),
+                                  ck._uniform_filter_baseline(a).view(np.uint64))
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="the AVX2 path exists only on x86-64")
+@pytest.mark.skipif(os.environ.get("BOOK_UNDER_VALGRIND") == "1",
+                    reason="reads the library with objdump: nothing of the module's memory use to check")
+def test_the_library_holds_an_avx2_path():
+    # Built for the baseline x86-64 CPU (no -C target-cpu), yet with 256-bit
+    # AVX additions (ymm registers): the dispatched copy of `sum_rows`.
+    import subprocess
+    so = ck.cookbook.__file__
+    asm = subprocess.run(["objdump", "-d", "--no-show-raw-insn", so], capture_output=True, text=True, check=True).stdout
+    assert any("vaddpd" in l and "%ymm" in l for l in asm.splitlines())

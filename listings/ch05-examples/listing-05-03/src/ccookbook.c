@@ -185,8 +185,8 @@ static npy_intp source(npy_intp i, npy_intp n, enum mode mode)
 /* ANCHOR: filter_rows */
 /* out[j] = (rows[0][j] + ... + rows[size - 1][j]) * scale for j < n, like
  * listing 5-2's sum_rows: one pass for size 3, blocks of BLOCK otherwise. */
-static void sum_rows(int size, const double *const *rows, double scale, double *restrict out,
-                     npy_intp n)
+static inline __attribute__((always_inline)) void
+sum_rows_body(int size, const double *const *rows, double scale, double *restrict out, npy_intp n)
 {
     if (size == 3) {
         const double *restrict a = rows[0], *restrict b = rows[1], *restrict c = rows[2];
@@ -215,6 +215,33 @@ static void sum_rows(int size, const double *const *rows, double scale, double *
         }
     }
 }
+
+/* ANCHOR: dispatch */
+/* Set by _uniform_filter_baseline for the call it makes on this thread. */
+static _Thread_local int force_baseline;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* The same body compiled for CPUs with AVX2, as listing 5-2 does; no FMA,
+ * so the results equal the baseline's bit for bit. */
+__attribute__((target("avx2"))) static void
+sum_rows_avx2(int size, const double *const *rows, double scale, double *restrict out, npy_intp n)
+{
+    sum_rows_body(size, rows, scale, out, n);
+}
+#endif
+
+static void sum_rows(int size, const double *const *rows, double scale, double *restrict out,
+                     npy_intp n)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (!force_baseline && __builtin_cpu_supports("avx2")) {
+        sum_rows_avx2(size, rows, scale, out, n);
+        return;
+    }
+#endif
+    sum_rows_body(size, rows, scale, out, n);
+}
+/* ANCHOR_END: dispatch */
 
 /* The window sum around column j of row x, padded by the mode. */
 static double edge_sum(const double *x, npy_intp w, int size, enum mode mode, double cval, npy_intp j)
@@ -370,6 +397,15 @@ static PyObject *uniform_filter(PyObject *Py_UNUSED(self), PyObject *args, PyObj
     return (PyObject *)out;
 }
 
+/* uniform_filter with the baseline (SSE2) code whatever the CPU has. */
+static PyObject *uniform_filter_baseline(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    force_baseline = 1;
+    PyObject *out = uniform_filter(self, args, kwargs);
+    force_baseline = 0;
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"cube", cube, METH_O, "cube(a, /) -> a**3 as a new float64 array."},
     {"cube_into", (PyCFunction)(void (*)(void))cube_into, METH_FASTCALL,
@@ -378,6 +414,8 @@ static PyMethodDef methods[] = {
     {"row_sums", row_sums, METH_O, "row_sums(m, /) -> m.sum(axis=1) for a 2-D float64 array."},
     {"uniform_filter", (PyCFunction)(void (*)(void))uniform_filter, METH_VARARGS | METH_KEYWORDS,
      "uniform_filter(a, size=3, mode='reflect', cval=0.0) -> the size x size mean."},
+    {"_uniform_filter_baseline", (PyCFunction)(void (*)(void))uniform_filter_baseline,
+     METH_VARARGS | METH_KEYWORDS, "uniform_filter with the baseline x86-64 code (for tests)."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {
