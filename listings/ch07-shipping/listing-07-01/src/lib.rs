@@ -16,7 +16,9 @@ mod shipkit {
             return Ok(0.0);
         }
         if !a.is_aligned() {
-            return Err(PyValueError::new_err("array data is not aligned for float64"));
+            return Err(PyValueError::new_err(
+                "array data is not aligned for float64",
+            ));
         }
         Ok(a.as_array().sum())
     }
