@@ -4,6 +4,8 @@
 import numpy as np
 import numpy.typing as npt
 
+__all__ = ["rms", "scale"]
+
 def rms(a: npt.NDArray[np.float64]) -> float:
     """Root mean square of a 1-D float64 array."""
 
