@@ -78,15 +78,23 @@ def test_an_undeclared_function_fails_the_declaration_check():
     assert "does not declare ['rms_crashes_on_views'," in npkit.problems(partial, planted)[0]
 
 
+def show(title: str, detail: str) -> None:
+    import textwrap
+
+    print(title)
+    lines = [l for l in detail.splitlines() if l.strip() and not l.startswith(
+        ("---", "Fatal", "Current", "Extension", "  File")) or "planted.py" in l]
+    for line in lines[:3]:
+        print(textwrap.fill(line.strip(), 76, initial_indent="    ", subsequent_indent="      "))
+
+
 if __name__ == "__main__":  # what the chapter shows
     w = npkit.Worker("planted", timeout=5)
     for function, case, _ in CAUGHT:
         ok, detail = w.run(PLANTED.functions[function], case)
-        print(f"{function} [{case}]: {'passed' if ok else 'FAILED'}")
-        print("    " + detail.splitlines()[0][:150])
+        show(f"{function} [{case}]: {'passed' if ok else 'FAILED'}", detail)
     w.close()
     try:
         npkit.check_reference(PLANTED, "rms_first_seven")
     except AssertionError as e:
-        print("rms_first_seven, Hypothesis: FAILED")
-        print("    " + str(e).splitlines()[0][:150])
+        show("rms_first_seven, Hypothesis: FAILED", str(e))
