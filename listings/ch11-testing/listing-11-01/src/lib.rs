@@ -6,8 +6,7 @@ use pyo3::prelude::*;
 /// Every function checks its input and raises a Python exception that says
 /// what is wrong; `typedstats.pyi` describes the same functions to type
 /// checkers and IDEs.
-// gil_used = false: no state of its own, and arrays only through rust-numpy's
-// borrows.
+// gil_used = false: no state of its own, and arrays only through rust-numpy's borrows.
 #[pymodule(gil_used = false)]
 mod typedstats {
     use numpy::prelude::*;

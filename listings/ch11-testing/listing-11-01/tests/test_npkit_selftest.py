@@ -85,7 +85,11 @@ def show(title: str, detail: str) -> None:
     lines = [l for l in detail.splitlines() if l.strip() and not l.startswith(
         ("---", "Fatal", "Current", "Extension", "  File")) or "planted.py" in l]
     for line in lines[:3]:
-        print(textwrap.fill(line.strip(), 76, initial_indent="    ", subsequent_indent="      "))
+        if "planted.py" in line:  # a path: keep it whole
+            print("    " + line.strip())
+            continue
+        print(textwrap.fill(line.strip(), 76, initial_indent="    ", subsequent_indent="      ",
+                            break_long_words=False, break_on_hyphens=False))
 
 
 if __name__ == "__main__":  # what the chapter shows

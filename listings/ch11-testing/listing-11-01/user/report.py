@@ -1,3 +1,4 @@
+# ANCHOR: all
 """A user's script, type-checked by mypy against typedstats.pyi."""
 
 import numpy as np
@@ -9,6 +10,5 @@ level: float = typedstats.rms(readings)
 louder = typedstats.scale(readings, factor=2.0)
 print(level, louder.sum())
 
-# ANCHOR: mistake
 print(typedstats.rms([3.0, 4.0]))  # a list, not an array
-# ANCHOR_END: mistake
+# ANCHOR_END: all
