@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -18,26 +19,36 @@ ALLOWLIST = ROOT / "ci" / "checks" / "stubtest-allowlist.txt"
 
 # (The quick start, listings/ch00-quick-start, is not a listing of book_listings.py:
 # it stays five steps, and the reader meets stubs in chapter 11.)
-# Modules whose stub is still to be written: each name here is a debt, not a
-# decision (issue #20). The check below names every other module without one.
-PENDING = {
-    "extmodule", "skeleton", "panicky", "smooth", "mended", "cookbook", "ccookbook",
-    "ownership", "mexport", "newcomer", "profiles", "records", "rlogit", "clogit",
-    "rgufunc", "logit_safe", "arraylikes", "lstsq_model",
-}
-
 if os.environ.get("BOOK_UNDER_VALGRIND") == "1":
     pytest.skip("runs mypy in subprocesses", allow_module_level=True)
 
 
 def listings():
+    """Each listing that is not broken on purpose, with the module it
+    installs (as its gate.toml names it: a C listing's project and module
+    names can differ)."""
     out = subprocess.run([sys.executable, str(ROOT / "ci" / "listing-tools" / "book_listings.py"), "json"],
                          check=True, capture_output=True, text=True).stdout
-    return [l for l in json.loads(out) if not l["broken"]]
+    found = []
+    for l in json.loads(out):
+        gate = ROOT / l["path"] / "gate.toml"
+        if not l["broken"]:
+            module = tomllib.loads(gate.read_text())["module"] if gate.exists() else l["module"]
+            found.append(dict(l, module=module))
+    return found
+
+
+def stub_of(l) -> Path | None:
+    """A Rust listing's MODULE.pyi (maturin installs it), or a C listing's
+    stub-only package MODULE-stubs/__init__.pyi (setup.py installs it)."""
+    for path in (ROOT / l["path"] / f"{l['module']}.pyi", ROOT / l["path"] / f"{l['module']}-stubs" / "__init__.pyi"):
+        if path.exists():
+            return path
+    return None
 
 
 def stubbed():
-    return [l for l in listings() if (ROOT / l["path"] / f"{l['module']}.pyi").exists()]
+    return [l for l in listings() if stub_of(l)]
 
 
 def stubtest(modules, env=None):
@@ -48,19 +59,17 @@ def stubtest(modules, env=None):
 
 
 def test_every_module_has_a_stub():
-    missing = [f"{l['path']}/{l['module']}.pyi" for l in listings()
-               if l["module"] not in PENDING and not (ROOT / l["path"] / f"{l['module']}.pyi").exists()]
+    missing = [f"{l['module']} ({l['path']}/{l['module']}.pyi)" for l in listings() if not stub_of(l)]
     assert not missing, (
-        "a stub is missing for: " + ", ".join(missing)
-        + " (write MODULE.pyi next to Cargo.toml with numpy.typing annotations; chapter 11 shows how)"
+        "no stub for the module " + ", ".join(missing) + ": write MODULE.pyi next to Cargo.toml, "
+        "with numpy.typing annotations (chapter 11 shows how; a C listing installs "
+        "MODULE-stubs/__init__.pyi through setup.py's package_data, as listing 1-1 does)"
     )
-    done = sorted(PENDING & {l["module"] for l in stubbed()})
-    assert not done, f"{done} have a stub now: take them out of PENDING in {__file__}"
 
 
 def test_stubtest_finds_no_mismatch():
     modules = [l["module"] for l in stubbed()]
-    assert "typedstats" in modules
+    assert len(modules) == len(listings()) and "typedstats" in modules
     p = stubtest(modules)
     assert p.returncode == 0, p.stdout + p.stderr
     assert p.stdout.startswith("Success: no issues found")
@@ -86,8 +95,13 @@ def test_stubtest_catches_a_missing_function(tmp_path):
 
 def test_the_installed_packages_carry_their_stub():
     import importlib
+    import sysconfig
 
     for l in stubbed():
+        if stub_of(l).name == "__init__.pyi":  # a C listing's stub-only package
+            where = Path(sysconfig.get_paths()["purelib"]) / f"{l['module']}-stubs" / "__init__.pyi"
+            assert where.exists(), f"{l['module']}: {where} not installed"
+            continue
         package = Path(importlib.import_module(l["module"]).__file__).parent
         assert (package / "py.typed").exists(), f"{l['module']}: py.typed not installed"
         assert (package / "__init__.pyi").exists(), f"{l['module']}: stub not installed"
