@@ -47,7 +47,7 @@ What it does, section by section:
 7. The pytest plugin: the `npkit_run` fixture.
 
 Needs numpy, and hypothesis for section 6; scipy only if a reference uses
-`ndimage`. Public domain (CC0): copy, change, ship.
+`ndimage`.
 """
 
 from __future__ import annotations

@@ -3,6 +3,11 @@
 The declaration is ../gate.toml (the book's name for it; npkit reads any
 TOML file in that format). Each bad-input case runs in a child process, so a
 crash or a hang fails one case and names it.
+
+In your project, `pytest_plugins = ["npkit"]` in tests/conftest.py registers
+the kit's fixture (the last test checks that). The book runs every listing's
+tests in one pytest session, where a nested conftest.py cannot register
+plugins, so this file imports the fixture instead.
 """
 
 import os
@@ -47,3 +52,30 @@ def test_the_matrix_covers_what_the_chapter_lists():
             "strided:a", "misaligned:a", "readonly:a", "huge:a", "ndim+1:a"} <= names
     names = {c.name for c in npkit.cases(DECL.functions["scale"])}
     assert {"nan:factor", "notfloat:factor", "extra-arg"} <= names
+
+
+def test_the_kit_works_as_a_plugin_in_a_fresh_project(tmp_path):
+    """What the chapter tells readers: copy npkit.py into tests/, put the
+    declaration beside it, one line in tests/conftest.py, and run pytest."""
+    import shutil
+    import subprocess
+
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    shutil.copy(Path(__file__).parent / "npkit.py", tests)
+    shutil.copy(Path(__file__).parent.parent / "gate.toml", tests / "npkit.toml")
+    (tests / "conftest.py").write_text('pytest_plugins = ["npkit"]\n')
+    (tests / "test_mine.py").write_text(
+        "from pathlib import Path\n"
+        "import pytest\n"
+        "import npkit\n"
+        "DECL = npkit.load(Path(__file__).parent / 'npkit.toml')\n"
+        "@pytest.mark.parametrize('function,case', npkit.matrix(DECL))\n"
+        "def test_bad_input(function, case, npkit_run):\n"
+        "    ok, detail = npkit_run(DECL, function, case)\n"
+        "    assert ok, detail\n"
+    )
+    p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                       cwd=tmp_path, capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert f"{len(npkit.matrix(DECL))} passed" in p.stdout
