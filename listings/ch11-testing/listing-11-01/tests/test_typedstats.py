@@ -48,6 +48,10 @@ def test_docstrings_and_signatures_reach_python():
     ])
     assert typedstats.rms.__doc__.startswith("Root mean square of a 1-D float64 array.\n")
     assert typedstats.__doc__.startswith("Small statistics over float64 arrays")
+    # The docstring's example shows what the function returns.
+    example = typedstats.rms.__doc__.split(">>> ")[1].splitlines()
+    assert example == ["typedstats.rms(np.array([3.0, 4.0]))", "3.5355339059327378"]
+    assert repr(eval(example[0], {"typedstats": typedstats, "np": np})) == example[1]
 
 
 def test_the_stub_and_py_typed_are_installed():
