@@ -1,10 +1,11 @@
 """The robustness gate: every function a listing exports, against bad input.
 
-This file is the command line and the one import the tests use; the gate
-itself is split by concern: gate_decl.py (gate.toml), gate_cases.py (the
-matrix and the errors each case expects), gate_inputs.py (the arguments of
-one call), gate_judge.py (running and judging one call) and gate_worker.py
-(the process that runs cases, so a crash or hang fails one case).
+This file is the command line and the one import the tests use. The gate
+is built on the test kit that chapter 11 teaches (listing 11-1's
+tests/npkit.py: the argument language, the matrix, the inputs, judging, the
+child process, the property tests); what is the book's own lives here:
+gate_decl.py (each listing's gate.toml, the list of listings) and
+gate_worker.py (the kit's worker, addressed by listing).
 
 Each listing that is not broken on purpose has a `gate.toml` that says what
 every exported function takes (see CONTRIBUTING.md, "The robustness gate").
@@ -20,14 +21,14 @@ Every case must end in one of two ways:
   BaseException and only passes where the declaration expects it);
 - a returned value that is verified: against the declared NumPy/SciPy
   reference, or, for layouts, against the same call on a contiguous copy.
-A crash or a hang fails the case: cases run in a worker process
-(`python ci/gate/gate.py worker MODULE`) that the test restarts when it dies.
+A crash or a hang fails the case: cases run in the kit's child process
+(npkit.Worker), which the test restarts when it dies.
 
 Command line:
   gate.py cases [LISTING...]   print the matrix (one line per case)
   gate.py summary              count listings, functions and cases
   gate.py run LISTING FUNC     run one function's matrix here, as a table
-  gate.py worker MODULE        serve cases on stdin (used by the tests)
+  gate.py worker MODULE        the kit's child process: serve cases on stdin
 """
 
 from __future__ import annotations
@@ -35,11 +36,9 @@ from __future__ import annotations
 import sys
 
 # What the tests use, through `import gate`:
-from gate_cases import DEFAULT_ERRORS, cases, ndim_of  # noqa: F401
 from gate_decl import ROOT, exported, gated, listings, load, problems  # noqa: F401
-from gate_inputs import Inputs, relayout  # noqa: F401
-from gate_judge import judge, same, target  # noqa: F401
 from gate_worker import Worker, worker  # noqa: F401
+from npkit import DEFAULT_ERRORS, Inputs, cases, judge, ndim_of, relayout, same, target  # noqa: F401
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["worker"]:

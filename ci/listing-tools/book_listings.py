@@ -488,6 +488,17 @@ def check():
         if not reason and "broken on purpose" in readme.lower():
             problems.append(f"{rel}: README says broken on purpose, Cargo.toml has no "
                             "[package.metadata.book] broken-on-purpose")
+        if not reason and (d / "gate.toml").exists() and kind(d) in ("rust", "c"):
+            # A stub for type checkers (chapter 11); ci/tests/test_stubs.py runs stubtest on it.
+            import tomllib
+
+            module = tomllib.loads((d / "gate.toml").read_text()).get("module", "")
+            stubs = [d / f"{module}.pyi", d / f"{module}-stubs" / "__init__.pyi"]
+            if not any(s.exists() for s in stubs):
+                where = stubs[0] if kind(d) == "rust" else stubs[1]
+                problems.append(f"{rel}: no stub for the module {module}: write "
+                                f"{where.relative_to(d).as_posix()} (chapter 11, and CONTRIBUTING's "
+                                "\"Adding a listing\")")
     # 2. Test file names are unique (pytest imports them side by side).
     seen = {}
     for t in LISTINGS.glob("ch*/*/tests/test_*.py"):

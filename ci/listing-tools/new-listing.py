@@ -111,6 +111,18 @@ def test_bad_input(bad, message):
     assert str(info.value) == message
 """
 
+# The stub type checkers read (chapter 11): maturin installs it as the
+# package's __init__.pyi, with py.typed; ci/tests/test_stubs.py runs stubtest.
+STUB = '''\
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["total"]
+
+def total(a: npt.NDArray[np.float64]) -> float:
+    """The sum of a 1-D float64 array."""
+'''
+
 GATE = """\
 # The robustness gate's declaration: what each exported function takes and
 # what verifies its answer (CONTRIBUTING.md, "The robustness gate").
@@ -168,6 +180,7 @@ def main():
     (dest / "tests" / f"test_{a.module}.py").write_text(TEST.format(**fill))
     (dest / "README.md").write_text(README.format(**fill))
     (dest / "gate.toml").write_text(GATE.format(**fill))
+    (dest / f"{a.module}.pyi").write_text(STUB)
     shutil.copy(REFERENCE / "Cargo.lock", dest / "Cargo.lock")
     # Add the new root package to the lock file without touching any other entry.
     subprocess.run(["cargo", "update", "--workspace", "--quiet", "--manifest-path", str(dest / "Cargo.toml")],

@@ -50,6 +50,10 @@ def test_scaffolded_listing_builds_and_passes_its_test(tmp_path):
             w.close()
         assert len(results) >= 16
         assert all(ok for ok, _ in results.values()), results
+        # Its stub is installed with py.typed, and stubtest finds no mismatch.
+        s = run([sys.executable, "-m", "mypy.stubtest", "--allowlist",
+                 CI / "checks" / "stubtest-allowlist.txt", "scaffold_probe"], cwd=crate)
+        assert s.returncode == 0 and s.stdout.startswith("Success"), s.stdout + s.stderr
     finally:
         run([sys.executable, "-m", "pip", "uninstall", "-y", "-q", "scaffold-probe"])
 

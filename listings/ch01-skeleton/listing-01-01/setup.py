@@ -3,6 +3,9 @@ import numpy as np
 from setuptools import Extension, setup
 
 setup(
+    # The stub (PEP 561: a stub-only package _extmodule-stubs), for type checkers.
+    packages=["_extmodule-stubs"],
+    package_data={"_extmodule-stubs": ["__init__.pyi"]},
     ext_modules=[
         Extension(
             "_extmodule",

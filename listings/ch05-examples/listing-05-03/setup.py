@@ -3,6 +3,9 @@ import numpy as np
 from setuptools import Extension, setup
 
 setup(
+    # The stub (PEP 561: a stub-only package ccookbook-stubs), for type checkers.
+    packages=["ccookbook-stubs"],
+    package_data={"ccookbook-stubs": ["__init__.pyi"]},
     ext_modules=[
         Extension(
             "ccookbook",

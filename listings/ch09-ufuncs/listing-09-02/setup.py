@@ -3,6 +3,9 @@ import numpy as np
 from setuptools import Extension, setup
 
 setup(
+    # The stub (PEP 561: a stub-only package clogit-stubs), for type checkers.
+    packages=["clogit-stubs"],
+    package_data={"clogit-stubs": ["__init__.pyi"]},
     ext_modules=[
         Extension(
             "clogit",

@@ -1,0 +1,9 @@
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["FooError", "foo", "mean"]
+
+class FooError(Exception): ...
+
+def foo() -> None: ...
+def mean(a: npt.NDArray[np.float64]) -> float: ...

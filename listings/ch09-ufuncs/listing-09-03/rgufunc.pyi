@@ -1,0 +1,5 @@
+import numpy as np
+
+__all__ = ["dot"]
+
+dot: np.ufunc

@@ -1,0 +1,5 @@
+import inspect
+import typedstats
+help(typedstats.rms)
+inspect.signature(typedstats.scale)
+typedstats.scale.__text_signature__

@@ -1,0 +1,74 @@
+"""A stand-in for typedstats with one bug planted per function, the way a
+real extension goes wrong (test_npkit_selftest.py checks the kit catches
+each). Pure Python, so that it needs no build; PanicException is pyo3's."""
+
+import ctypes
+
+import numpy as np
+
+
+class PanicException(BaseException):
+    """Like pyo3's: a BaseException, which `except Exception` misses."""
+
+
+def _data(a, aligned=True, contiguous=True):
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"'{type(a).__name__}' object is not an instance of 'ndarray'")
+    if a.dtype != np.float64:
+        raise TypeError(f"type mismatch: from={a.dtype}, to=float64")
+    if a.ndim != 1:
+        raise TypeError(f"dimensionality mismatch: from={a.ndim}, to=1")
+    if aligned and not a.flags.aligned:
+        raise ValueError("array data is not aligned for float64")
+    if contiguous and not a.flags.c_contiguous:
+        raise ValueError("array is not contiguous")
+    if a.size == 0:
+        raise ValueError("rms of an empty array")
+    return a
+
+
+def rms(a):
+    """Correct."""
+    return float(np.sqrt(np.mean(_data(a) ** 2)))
+
+
+def rms_no_align_check(a):
+    """The alignment check left out: fine on x86, undefined behaviour in Rust."""
+    return float(np.sqrt(np.mean(_data(a, aligned=False) ** 2)))
+
+
+def rms_ignores_strides(a):
+    """Reads the buffer as if it were contiguous (a raw pointer walk)."""
+    a = _data(a, contiguous=False)
+    flat = np.lib.stride_tricks.as_strided(a, strides=(a.itemsize,))
+    return float(np.sqrt(np.mean(flat**2)))
+
+
+def rms_crashes_on_views(a):
+    """A pointer walk that goes wrong for a view."""
+    a = _data(a, contiguous=False)
+    if not a.flags.c_contiguous:
+        ctypes.string_at(0)  # SIGSEGV
+    return float(np.sqrt(np.mean(a**2)))
+
+
+def rms_hangs_on_nan(a):
+    """A loop that waits for a comparison NaN never satisfies."""
+    a = _data(a)
+    while np.isnan(a).any():
+        pass
+    return float(np.sqrt(np.mean(a**2)))
+
+
+def rms_panics_on_inf(a):
+    """An `unwrap()` on a conversion that infinity breaks."""
+    a = _data(a)
+    if np.isinf(a).any():
+        raise PanicException("called `Option::unwrap()` on a `None` value")
+    return float(np.sqrt(np.mean(a**2)))
+
+
+def rms_first_seven(a):
+    """Reads at most 7 elements: every fixed-size case passes, Hypothesis does not."""
+    a = _data(a)
+    return float(np.sqrt(np.mean(a[:7] ** 2)))
