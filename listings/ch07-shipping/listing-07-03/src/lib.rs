@@ -11,6 +11,7 @@ mod greatcircle {
     use pyo3::prelude::*;
     use rayon::prelude::*;
     use std::f32::consts::FRAC_PI_2;
+    use std::mem::MaybeUninit;
 
     /// The mean radius of the Earth, in kilometres.
     const R_KM: f32 = 6371.0;
@@ -58,26 +59,32 @@ mod greatcircle {
         Ok((out.pop().expect("two arrays"), lon))
     }
 
-    /// The (n, m) output, zeroed, or MemoryError.
+    /// Room for the (n, m) output, not yet written (as NumPy's own results
+    /// start), or MemoryError.
     fn output(n: usize, m: usize) -> PyResult<Vec<f32>> {
-        let what = format!("{n} x {m} float32 distances");
+        let what = format!("cannot allocate {n} x {m} float32 distances");
         let len = n
             .checked_mul(m)
-            .ok_or_else(|| PyMemoryError::new_err(format!("cannot allocate {what}")))?;
-        try_zeros(len, &what)
+            .ok_or_else(|| PyMemoryError::new_err(what.clone()))?;
+        let mut v = Vec::new();
+        v.try_reserve_exact(len)
+            .map_err(|_| PyMemoryError::new_err(what))?;
+        Ok(v)
     }
 
-    /// Calls `f(i, j0, block)` on every row `i` of `out` (rows of `m`), in
-    /// blocks of at most BLOCK columns starting at `j0`, and checks for
-    /// Ctrl-C every BLOCK elements or so.
+    /// Calls `f(i, j0, block)` on every row `i` of the output (rows of `m`),
+    /// in blocks of at most BLOCK columns starting at `j0`, and checks for
+    /// Ctrl-C every BLOCK elements or so. `f` must write all of `block`.
     fn for_each_block(
         py: Python<'_>,
-        out: &mut [f32],
-        m: usize,
-        mut f: impl FnMut(usize, usize, &mut [f32]),
+        out: &mut Vec<f32>,
+        (n, m): (usize, usize),
+        mut f: impl FnMut(usize, usize, &mut [MaybeUninit<f32>]),
     ) -> PyResult<()> {
+        let len = n * m; // `output` checked that it fits
         let mut since = 0;
-        for (i, row) in out.chunks_mut(m.max(1)).enumerate() {
+        let spare = &mut out.spare_capacity_mut()[..len];
+        for (i, row) in spare.chunks_mut(m.max(1)).enumerate() {
             for (b, block) in row.chunks_mut(BLOCK).enumerate() {
                 f(i, b * BLOCK, block);
                 since += block.len();
@@ -87,6 +94,10 @@ mod greatcircle {
                 }
             }
         }
+        // SAFETY: the loops above gave each of the first `len` elements of
+        // the spare capacity to `f`, which wrote it; on an early return (Ctrl-C)
+        // the length stays 0 and nothing unwritten is ever read.
+        unsafe { out.set_len(len) };
         Ok(())
     }
 
@@ -112,13 +123,13 @@ mod greatcircle {
         let mut out = output(n, m)?;
         let (lat1, lon1) = points(&lat1, &lon1, ["lat1", "lon1"])?;
         let (lat2, lon2) = points(&lat2, &lon2, ["lat2", "lon2"])?;
-        for_each_block(py, &mut out, m, |i, j0, block| {
+        for_each_block(py, &mut out, (n, m), |i, j0, block| {
             let (p1, l1) = (lat1[i].to_radians(), lon1[i].to_radians());
             for (d, (&lat, &lon)) in block.iter_mut().zip(lat2[j0..].iter().zip(&lon2[j0..])) {
                 let (p2, l2) = (lat.to_radians(), lon.to_radians());
                 let h = ((p2 - p1) / 2.0).sin().powi(2)
                     + p1.cos() * p2.cos() * ((l2 - l1) / 2.0).sin().powi(2);
-                *d = 2.0 * R_KM * h.sqrt().asin();
+                d.write(2.0 * R_KM * h.sqrt().asin());
             }
         })?;
         Ok(to_pyarray(py, n, m, out))
@@ -168,7 +179,14 @@ mod greatcircle {
     /// sin((b - a) / 2) = sin(b/2) cos(a/2) - cos(b/2) sin(a/2), so no sine
     /// or cosine is left in the loop; `asin` is the function to call.
     #[inline(always)]
-    fn row(t1: &Trig, i: usize, t2: &Trig, j0: usize, out: &mut [f32], asin: impl Fn(f32) -> f32) {
+    fn row(
+        t1: &Trig,
+        i: usize,
+        t2: &Trig,
+        j0: usize,
+        out: &mut [MaybeUninit<f32>],
+        asin: impl Fn(f32) -> f32,
+    ) {
         let (sp1, cp1, sl1, cl1, c1) = (t1.sp[i], t1.cp[i], t1.sl[i], t1.cl[i], t1.cos_lat[i]);
         let j1 = j0 + out.len();
         let (sp2, cp2) = (&t2.sp[j0..j1], &t2.cp[j0..j1]);
@@ -179,7 +197,7 @@ mod greatcircle {
             let h = a * a + c1 * c2[j] * (b * b);
             // Rounding can take h just past 1 for opposite points; NaN stays NaN.
             let h = if h > 1.0 { 1.0 } else { h };
-            out[j] = 2.0 * R_KM * asin(h.sqrt());
+            out[j].write(2.0 * R_KM * asin(h.sqrt()));
         }
     }
 
@@ -198,7 +216,7 @@ mod greatcircle {
         let (lat1, lon1) = points(&lat1, &lon1, ["lat1", "lon1"])?;
         let (lat2, lon2) = points(&lat2, &lon2, ["lat2", "lon2"])?;
         let (t1, t2) = (trig(py, &lat1, &lon1)?, trig(py, &lat2, &lon2)?);
-        for_each_block(py, &mut out, m, |i, j0, block| {
+        for_each_block(py, &mut out, (n, m), |i, j0, block| {
             row(&t1, i, &t2, j0, block, f32::asin)
         })?;
         Ok(to_pyarray(py, n, m, out))
@@ -236,7 +254,7 @@ mod greatcircle {
         let (lat1, lon1) = points(&lat1, &lon1, ["lat1", "lon1"])?;
         let (lat2, lon2) = points(&lat2, &lon2, ["lat2", "lon2"])?;
         let (t1, t2) = (trig(py, &lat1, &lon1)?, trig(py, &lat2, &lon2)?);
-        for_each_block(py, &mut out, m, |i, j0, block| {
+        for_each_block(py, &mut out, (n, m), |i, j0, block| {
             row(&t1, i, &t2, j0, block, asin_poly)
         })?;
         Ok(to_pyarray(py, n, m, out))
@@ -266,8 +284,10 @@ mod greatcircle {
         // Groups of rows, about BLOCK elements per thread each; between two
         // groups the thread attaches again to check for Ctrl-C.
         let rows = (BLOCK * rayon::current_num_threads()).div_ceil(m).max(1);
+        let len = n * m;
+        let spare = &mut out.spare_capacity_mut()[..len];
         py.detach(|| {
-            for (g, group) in out.chunks_mut(rows * m).enumerate() {
+            for (g, group) in spare.chunks_mut(rows * m).enumerate() {
                 group.par_chunks_mut(m).enumerate().for_each(|(k, r)| {
                     for (b, block) in r.chunks_mut(BLOCK).enumerate() {
                         row(&t1, g * rows + k, &t2, b * BLOCK, block, asin_poly);
@@ -277,6 +297,9 @@ mod greatcircle {
             }
             PyResult::Ok(())
         })?;
+        // SAFETY: the groups cover the first `len` elements of the spare
+        // capacity, and `row` wrote every element of each block of each row.
+        unsafe { out.set_len(len) };
         Ok(to_pyarray(py, n, m, out))
     }
     // ANCHOR_END: par
