@@ -1,7 +1,6 @@
 use pyo3::prelude::*;
 
-// gil_used = false: no state of its own; the arrays are copied out of
-// rust-numpy's borrows before any work, and the result is a new array.
+// gil_used = false: no state of its own; inputs are copied out of rust-numpy's borrows, and results are new arrays.
 #[pymodule(gil_used = false)]
 mod greatcircle {
     use numpy::ndarray::Array2;
@@ -72,6 +71,7 @@ mod greatcircle {
         Ok(v)
     }
 
+    // ANCHOR: blocks
     /// Calls `f(i, j0, block)` on every row `i` of the output (rows of `m`),
     /// in blocks of at most BLOCK columns starting at `j0`, and checks for
     /// Ctrl-C every BLOCK elements or so. `f` must write all of `block`.
@@ -100,6 +100,7 @@ mod greatcircle {
         unsafe { out.set_len(len) };
         Ok(())
     }
+    // ANCHOR_END: blocks
 
     fn to_pyarray(py: Python<'_>, n: usize, m: usize, v: Vec<f32>) -> Bound<'_, PyArray2<f32>> {
         Array2::from_shape_vec((n, m), v)

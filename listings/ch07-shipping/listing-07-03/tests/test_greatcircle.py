@@ -76,6 +76,19 @@ def test_known_distances(f):
     np.testing.assert_allclose(pole, [[R * np.pi]], atol=EVERYWHERE)
 
 
+@pytest.mark.parametrize("f", FUNCTIONS, ids=IDS)
+def test_along_the_equator(f):
+    # From (0, 0) to (0, x) the distance is R x (x in radians). Up to 150
+    # degrees, asin is well conditioned, so what is left is float32 rounding:
+    # sin(x/2), its square, the square root, asin (libm's, or asin_poly's few
+    # ulp) and the product: at most 8 roundings of
+    # 2**-24 each.
+    lon2 = np.linspace(0.001, 150, 100_000).astype(np.float32)
+    zero = np.zeros(1, np.float32)
+    d = f(zero, zero, np.zeros_like(lon2), lon2)[0]
+    np.testing.assert_allclose(d, R * np.radians(lon2.astype(np.float64)), rtol=8 * 2.0**-24, atol=0)
+
+
 def test_par_equals_simd_bit_for_bit(case):
     args, _ = case  # large enough for threads: the same kernel, shared out
     np.testing.assert_array_equal(greatcircle.distance_par(*args), greatcircle.distance_simd(*args))
