@@ -43,10 +43,11 @@ def case():
 
 
 # float32 keeps 24 bits. Away from opposite points the distance is then good
-# to metres (0.05 km). Near opposite points, h rounded by e ~ 2**-24 moves
-# 2 R asin(sqrt(h)) by up to 2 R sqrt(e), 2 * 6371 * 2**-11 = 6.2 km: the
-# formula's own ill-conditioning, which NumPy's float32 result shares (checked
-# first, so the bounds are what float32 needs, not what the listing needs).
+# to metres (0.05 km). Near opposite points, an error e in h (a few roundings
+# of 2**-24) moves 2 R asin(sqrt(h)) by up to 2 R sqrt(e): for e = 2**-22,
+# 2 * 6371 * 2**-11 = 6.2 km. That is the formula's own ill-conditioning,
+# which NumPy's float32 result shares (checked too, so the bounds are what
+# float32 needs, not what the listing needs).
 NEAR = 0.05
 EVERYWHERE = 2 * R * 2.0**-11
 
@@ -155,3 +156,17 @@ def test_ctrl_c_stops_the_loop(f):
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
     assert stopped < 0.75 * whole, (stopped, whole)
+
+
+def test_the_stub_matches_the_module():
+    # greatcircle.pyi (next to Cargo.toml; maturin packs it as
+    # greatcircle/__init__.pyi) declares each function with its parameters.
+    import ast
+    import inspect
+    from pathlib import Path
+
+    stub = ast.parse((Path(__file__).resolve().parents[1] / "greatcircle.pyi").read_text())
+    declared = {f.name: [a.arg for a in f.args.args] for f in stub.body if isinstance(f, ast.FunctionDef)}
+    exported = {f.__name__: list(inspect.signature(f).parameters) for f in FUNCTIONS}
+    assert declared == exported
+    assert set(exported) == {n for n in dir(greatcircle) if n.startswith("distance_")}
