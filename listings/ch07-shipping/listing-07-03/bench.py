@@ -103,7 +103,7 @@ def measure():
     for _, f, _ in VERSIONS:  # each within the tests' float32 bound of NumPy's answer
         assert np.abs(f(*args) - expected).max() < 2 * 2 * R * 2.0**-11
     distances = run_case({name: (lambda f=f: f(*args)) for name, f, _ in VERSIONS})
-    return {"ufuncs": ufuncs, "distances": distances, "python": sys.version.split()[0],
+    return {"ufuncs": ufuncs, "distances": distances, "load": os.getloadavg()[0], "python": sys.version.split()[0],
             "numpy": np.__version__, "cpus": len(os.sched_getaffinity(0)),
             "simd": [f for f in __cpu_dispatch__ if __cpu_features__[f]]}
 
@@ -151,7 +151,8 @@ def report_distances(data):
     s += (f"Computing the sines and cosines once per point took it to {speed(hoisted)}"
           f"{' (still behind NumPy)' if hoisted < 1 else ''}, an `asin` that vectorises to "
           f"{speed(simd)}; `distance_par`, on the {data['cpus']} cores this process could use, "
-          f"ran at {speed(par)}, {par / simd:.2f} times the speed of the one-thread `distance_simd`.")
+          f"ran at {speed(par)}, {par / simd:.2f} times the speed of the one-thread `distance_simd` "
+          f"(the machine's one-minute load average was {data['load']:.1f} at the end of the run).")
     out += ["", s, ""]
     return "\n".join(out)
 
