@@ -8,6 +8,8 @@ radius 6371 km.
 import numpy as np
 import numpy.typing as npt
 
+__all__ = ["distance_hoisted", "distance_par", "distance_port", "distance_simd"]
+
 def distance_port(
     lat1: npt.NDArray[np.float32],
     lon1: npt.NDArray[np.float32],
