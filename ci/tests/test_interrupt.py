@@ -72,6 +72,9 @@ CASES = {
         "",
         "m.LeastSquares().fit(np.broadcast_to(1.0, (2**40, 2)), np.broadcast_to(1.0, (2**40,)))",
     ),
+    "interruptible.total": ("", f"m.total({HUGE})"),
+    "interruptible.total_detached": ("", f"m.total_detached({HUGE})"),
+    "interruptible.total_par": ("", f"m.total_par({HUGE})"),
     "lstsq_model.predict": ("", f"m.predict(np.broadcast_to(1.0, (1, 2**40)), {HUGE})"),
 }
 
@@ -126,6 +129,7 @@ EXEMPT = {
         "a fitted model with 2**40 coefficients cannot be made"
     ),
     "lstsq_model.LeastSquares.coef": CONSTANT,
+    "interruptible.total_unchecked": "never checks, on purpose: the baseline that chapter 8's benchmark compares with",
     "lstsq_model.LeastSquares.freeze": "copies the fitted coefficients: as large as the model",
     "lstsq_model.LinearFit.predict": (
         "the same body as predict (predict_with), exercised above; "
