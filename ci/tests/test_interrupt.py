@@ -75,6 +75,10 @@ CASES = {
     "interruptible.total": ("", f"m.total({HUGE})"),
     "interruptible.total_detached": ("", f"m.total_detached({HUGE})"),
     "interruptible.total_par": ("", f"m.total_par({HUGE})"),
+    "shared_state.hold": ("", "m.hold(np.ones(3), 60.0)"),
+    "shared_state.fill": ("", "m.fill(sink(), 1.0)"),
+    "shared_state.Counter.add_slowly": ("", "m.Counter().add_slowly(1, 60.0)"),
+    "shared_state.Tally.add": ("", f"m.Tally().add({HUGE})"),
     "lstsq_model.predict": ("", f"m.predict(np.broadcast_to(1.0, (1, 2**40)), {HUGE})"),
 }
 
@@ -129,6 +133,9 @@ EXEMPT = {
         "a fitted model with 2**40 coefficients cannot be made"
     ),
     "lstsq_model.LeastSquares.coef": CONSTANT,
+    "shared_state.numpy_version": CONSTANT,
+    "shared_state.Counter.count": CONSTANT,
+    "shared_state.Tally.totals": CONSTANT,
     "interruptible.total_unchecked": "never checks, on purpose: the baseline that chapter 8's benchmark compares with",
     "lstsq_model.LeastSquares.freeze": "copies the fitted coefficients: as large as the model",
     "lstsq_model.LinearFit.predict": (

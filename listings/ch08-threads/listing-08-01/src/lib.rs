@@ -73,7 +73,11 @@ mod interruptible {
         let x = view(&a)?;
         let pool = match threads {
             None => None,
-            Some(0) => return Err(PyValueError::new_err("threads must be at least 1")),
+            Some(n) if !(1..=256).contains(&n) => {
+                return Err(PyValueError::new_err(format!(
+                    "threads must be between 1 and 256, got {n}"
+                )));
+            }
             Some(n) => Some(
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(n)

@@ -28,5 +28,6 @@ def test_bad_input(f):
 
 
 def test_zero_threads_is_refused():
-    with pytest.raises(ValueError, match="threads must be at least 1"):
-        interruptible.total_par(np.ones(3), threads=0)
+    for threads in (0, 257):
+        with pytest.raises(ValueError, match=f"threads must be between 1 and 256, got {threads}"):
+            interruptible.total_par(np.ones(3), threads=threads)
