@@ -141,8 +141,8 @@ impl Tally {
 // ANCHOR_END: tally
 
 // ANCHOR: cache
-/// NumPy's version, looked up once per interpreter, then read without a
-/// lock from any thread.
+/// NumPy's version, looked up once, then read without a lock from any
+/// thread.
 #[pyfunction]
 fn numpy_version(py: Python<'_>) -> PyResult<&'static str> {
     static VERSION: PyOnceLock<String> = PyOnceLock::new();
