@@ -29,6 +29,10 @@ PyObject *Ext_Mean(PyObject *Py_UNUSED(self), PyObject *arg)
     npy_intp stride = PyArray_STRIDE(a, 0);
     double sum = 0.0;
     for (npy_intp i = 0; i < n; i++) {
+        /* Every million elements, let Python handle Ctrl-C (chapter 8). */
+        if (i % (1 << 20) == 0 && PyErr_CheckSignals() < 0) {
+            return NULL;
+        }
         double x;
         memcpy(&x, p + i * stride, sizeof x);
         sum += x;

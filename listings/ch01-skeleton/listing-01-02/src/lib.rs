@@ -16,6 +16,7 @@ create_exception!(
 #[pymodule(gil_used = false)]
 mod skeleton {
     use numpy::PyReadonlyArray1;
+    use numpy::ndarray::Axis;
     use numpy::prelude::*;
     use pyo3::exceptions::PyValueError;
     use pyo3::prelude::*;
@@ -40,7 +41,15 @@ mod skeleton {
                 "array data is not aligned for float64",
             ));
         }
+        let py = a.py();
         let a = a.as_array(); // a view: works for any strides
-        Ok(a.sum() / a.len() as f64)
+        // Sum a million elements at a time, and between blocks let Python
+        // handle Ctrl-C (chapter 8): KeyboardInterrupt, not a frozen shell.
+        let mut total = 0.0;
+        for block in a.axis_chunks_iter(Axis(0), 1 << 20) {
+            py.check_signals()?;
+            total += block.sum();
+        }
+        Ok(total / a.len() as f64)
     }
 }

@@ -25,8 +25,17 @@ mod smooth {
         let a = a
             .as_slice()
             .map_err(|_| PyValueError::new_err("array is not contiguous"))?;
-        let means = smooth_core::window_means(a, width)
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        // The kernel, a block of windows at a time (each block about a
+        // million additions), and between blocks let Python handle Ctrl-C.
+        let error = |e: smooth_core::WindowError| PyValueError::new_err(e.to_string());
+        let count = (a.len() + 1).saturating_sub(width);
+        let block = ((1 << 20) / width.max(1)).max(1);
+        let mut means = Vec::new();
+        for start in (0..count).step_by(block) {
+            py.check_signals()?;
+            let end = (start + block).min(count) + width - 1;
+            means.extend(smooth_core::window_means(&a[start..end], width).map_err(error)?);
+        }
         Ok(PyArray1::from_vec(py, means))
     }
 }

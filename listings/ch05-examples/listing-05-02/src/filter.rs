@@ -9,7 +9,7 @@ use numpy::{PyArray2, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::{aligned, standard, try_new};
+use crate::{CHECK_EVERY, aligned, standard, try_new};
 
 // ANCHOR: mode
 /// How the filter sees samples outside the array, as scipy names it.
@@ -353,7 +353,7 @@ pub fn with_output<'py>(
     size: usize,
     mode: &str,
     cval: f64,
-    run: impl FnOnce(&[f64], usize, usize, Mode, &mut [MaybeUninit<f64>]),
+    run: impl FnOnce(&[f64], usize, usize, Mode, &mut [MaybeUninit<f64>]) -> PyResult<()>,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let mode = Mode::parse(mode, cval)?;
     let x = prepare(&a, size)?;
@@ -368,7 +368,7 @@ pub fn with_output<'py>(
     let ys =
         unsafe { std::slice::from_raw_parts_mut(out.data().cast::<MaybeUninit<f64>>(), h * w) };
     let xs = x.as_slice().expect("prepare() made x contiguous");
-    run(xs, h, w, mode, ys);
+    run(xs, h, w, mode, ys)?;
     Ok(out)
 }
 
@@ -384,8 +384,21 @@ pub fn uniform_filter<'py>(
     cval: f64,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     with_output(py, a, size, mode, cval, |xs, h, w, mode, ys| {
-        filter_rows(xs, 0, size, mode, &mut Ring::new(h, w, size, mode), ys)
+        let mut ring = Ring::new(h, w, size, mode);
+        // Bands of rows of about CHECK_EVERY additions each (a row costs
+        // about `size * w`), with a check for Ctrl-C before each band.
+        let band = rows_per_check(w, size);
+        for (b, rows) in ys.chunks_mut(band * w).enumerate() {
+            py.check_signals()?;
+            filter_rows(xs, b * band, size, mode, &mut ring, rows);
+        }
+        Ok(())
     })
+}
+
+/// How many output rows of width `w` make about CHECK_EVERY additions.
+pub fn rows_per_check(w: usize, size: usize) -> usize {
+    (CHECK_EVERY / w.saturating_mul(size).max(1)).max(1)
 }
 // ANCHOR_END: uniform_filter
 

@@ -96,6 +96,13 @@ pub(crate) fn standard<'a, D: Dimension>(
 }
 // ANCHOR_END: alloc
 
+// ANCHOR: signals
+/// Elements (or additions) between two checks for Ctrl-C: about a
+/// millisecond of work, so the checks cost nothing measurable and a signal
+/// waits no longer than that (chapter 8).
+pub(crate) const CHECK_EVERY: usize = 1 << 20;
+// ANCHOR_END: signals
+
 // ANCHOR: detached
 /// How many calls of this module are reading or writing arrays with the GIL
 /// released (`py.detach`) right now. `cube_into_fast` skips rust-numpy's

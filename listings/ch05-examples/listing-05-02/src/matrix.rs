@@ -6,7 +6,7 @@ use numpy::{PyArray1, PyArray2, PyReadonlyArray2};
 use pyo3::exceptions::{PyOverflowError, PyValueError};
 use pyo3::prelude::*;
 
-use crate::{aligned, try_new};
+use crate::{CHECK_EVERY, aligned, try_new};
 
 // ANCHOR: row_sums
 /// row_sums(m, /) -> the sum of each row of a 2-D float64 array, like
@@ -21,18 +21,35 @@ pub fn row_sums<'py>(
     let out = try_new::<f64, Ix1>(py, &[x.nrows()], true)?;
     let mut guard = out.readwrite();
     let mut y = guard.as_array_mut();
+    // Ctrl-C is checked once per CHECK_EVERY elements summed.
+    let py = m.py();
+    let mut unchecked = 0;
     if x.t().is_standard_layout() && !x.is_standard_layout() {
         // Fortran order: columns are contiguous, so walk memory in order and
         // add whole columns to the output instead of striding along rows.
         for column in x.axis_iter(Axis(1)) {
+            unchecked += column.len();
+            if unchecked >= CHECK_EVERY {
+                py.check_signals()?;
+                unchecked = 0;
+            }
             y += &column;
         }
     } else {
         // Rows are contiguous (or nothing is): ndarray's `sum` uses several
         // accumulators on a contiguous row, which the compiler vectorises.
-        Zip::from(&mut y)
-            .and(x.rows())
-            .for_each(|s, row| *s = row.sum());
+        // A long row is summed in blocks.
+        for (s, row) in y.iter_mut().zip(x.rows()) {
+            *s = 0.0;
+            for block in row.axis_chunks_iter(Axis(0), CHECK_EVERY) {
+                unchecked += block.len();
+                if unchecked >= CHECK_EVERY {
+                    py.check_signals()?;
+                    unchecked = 0;
+                }
+                *s += block.sum();
+            }
+        }
     }
     drop(guard);
     Ok(out)

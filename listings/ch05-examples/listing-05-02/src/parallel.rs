@@ -8,11 +8,14 @@ use rayon::prelude::*;
 // ANCHOR_END: rayon
 use std::mem::MaybeUninit;
 
-use crate::filter::{Ring, filter_rows, with_output};
+use crate::filter::{Ring, filter_rows, rows_per_check, with_output};
 use crate::{Detached, aligned, standard, try_new};
 
 /// Elements per rayon task: large enough that scheduling costs nothing.
 const CHUNK: usize = 1 << 16;
+
+/// Serial grains of Ctrl-C checking per parallel step (see below).
+const WAVE: usize = 8;
 
 // ANCHOR: cube_par
 /// cube_par(a, /) -> a**3, computed on all cores with the GIL released.
@@ -71,13 +74,32 @@ pub fn uniform_filter_par<'py>(
         // the others, and tall enough that the `size - 1` rows of horizontal
         // sums each band computes again at its top stay cheap.
         let band = h.div_ceil(4 * rayon::current_num_threads()).max(4 * size);
+        // Each band keeps its own ring of sums from one step to the next.
+        let mut bands: Vec<(usize, &mut [MaybeUninit<f64>], Ring)> = ys
+            .chunks_mut(band * w)
+            .enumerate()
+            .map(|(b, rows)| (b * band, rows, Ring::new(h, w, size, mode)))
+            .collect();
+        // Ctrl-C can only be checked while attached: so the bands advance in
+        // steps, all cores detached, and this thread re-attaches between
+        // steps to check for signals. A step is WAVE times the serial
+        // filter's grain, so that starting the cores costs nothing measurable.
+        let step = (WAVE * rows_per_check(w, size)).div_ceil(bands.len()) * w;
         let _reading = Detached::enter();
-        py.detach(|| {
-            ys.par_chunks_mut(band * w).enumerate().for_each_init(
-                || Ring::new(h, w, size, mode),
-                |ring, (b, rows)| filter_rows(xs, b * band, size, mode, ring, rows),
-            )
-        })
+        while !bands.is_empty() {
+            py.check_signals()?;
+            py.detach(|| {
+                bands.par_iter_mut().for_each(|(first, rows, ring)| {
+                    let n = step.min(rows.len());
+                    let (now, rest) = std::mem::take(rows).split_at_mut(n);
+                    filter_rows(xs, *first, size, mode, ring, now);
+                    *first += now.len() / w;
+                    *rows = rest;
+                })
+            });
+            bands.retain(|(_, rows, _)| !rows.is_empty());
+        }
+        Ok(())
     })
 }
 // ANCHOR_END: uniform_filter_par

@@ -1,7 +1,7 @@
 //! Vectors: 1-D float64 in, a new array or the same array out.
 use std::mem::MaybeUninit;
 
-use numpy::ndarray::{ArrayViewMut1, Ix1, Zip};
+use numpy::ndarray::{ArrayViewMut1, Axis, Ix1, Zip};
 use numpy::prelude::*;
 use numpy::{PyArray1, PyReadonlyArray1, PyReadwriteArray1, PyUntypedArray, npyffi};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use std::sync::atomic::Ordering;
 
-use crate::{DETACHED, aligned, try_new};
+use crate::{CHECK_EVERY, DETACHED, aligned, try_new};
 
 // ANCHOR: cube
 /// cube(a, /) -> a**3 as a new float64 array; `a` is any 1-D float64 array,
@@ -47,7 +47,12 @@ pub fn cube<'py>(
 #[pyfunction]
 pub fn cube_inplace(mut a: PyReadwriteArray1<'_, f64>) -> PyResult<()> {
     aligned(&a)?;
-    a.as_array_mut().mapv_inplace(|v| v * v * v);
+    let py = a.py();
+    // A block at a time, with a check for Ctrl-C before each.
+    for mut block in a.as_array_mut().axis_chunks_iter_mut(Axis(0), CHECK_EVERY) {
+        py.check_signals()?;
+        block.mapv_inplace(|v| v * v * v);
+    }
     Ok(())
 }
 // ANCHOR_END: cube_inplace
@@ -68,9 +73,16 @@ pub fn cube_into(
             a.len()
         )));
     }
-    Zip::from(out.as_array_mut())
-        .and(&a.as_array())
-        .for_each(|y, &v| *y = v * v * v);
+    let py = a.py();
+    let x = a.as_array();
+    let blocks = x.axis_chunks_iter(Axis(0), CHECK_EVERY);
+    for (x, y) in blocks.zip(
+        out.as_array_mut()
+            .axis_chunks_iter_mut(Axis(0), CHECK_EVERY),
+    ) {
+        py.check_signals()?;
+        Zip::from(y).and(&x).for_each(|y, &v| *y = v * v * v);
+    }
     Ok(())
 }
 // ANCHOR_END: cube_into

@@ -119,6 +119,10 @@ static PyObject *cube_inplace(PyObject *Py_UNUSED(self), PyObject *arg)
     npy_intp n = PyArray_DIM(a, 0), s = PyArray_STRIDE(a, 0);
     char *p = PyArray_BYTES(a);
     for (npy_intp i = 0; i < n; i++, p += s) {
+        /* Ctrl-C once per million elements, as in listing 5-2. */
+        if (i % (1 << 20) == 0 && PyErr_CheckSignals() < 0) {
+            return NULL;
+        }
         double v = *(double *)p;
         *(double *)p = v * v * v;
     }
@@ -139,7 +143,18 @@ static PyObject *row_sums(PyObject *Py_UNUSED(self), PyObject *arg)
     }
     const double *x = PyArray_DATA(a);
     double *y = PyArray_DATA(out);
+    npy_intp unchecked = 0;
     for (npy_intp i = 0; i < h; i++) {
+        /* Ctrl-C once per million elements, as in listing 5-2. */
+        unchecked += w;
+        if (unchecked >= 1 << 20) {
+            unchecked = 0;
+            if (PyErr_CheckSignals() < 0) {
+                Py_DECREF(a);
+                Py_DECREF(out);
+                return NULL;
+            }
+        }
         /* Four accumulators, as the Rust `sum` uses several. */
         const double *row = x + i * w;
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -388,12 +403,27 @@ static PyObject *uniform_filter(PyObject *Py_UNUSED(self), PyObject *args, PyObj
     for (npy_intp j = 0; j < w; j++) {
         sums[slots * w + j] = cval * size; /* a row outside the array */
     }
-    filter_rows(PyArray_DATA(a), h, w, 0, h, size, mode, cval, sums, held, slots, slot_of, missing,
-                rows, PyArray_DATA(out));
+    /* Bands of rows of about a million additions each (a row costs about
+     * size * w), with a check for Ctrl-C before each, as in listing 5-2. */
+    npy_intp band = (1 << 20) / ((npy_intp)size * w);
+    band = band > 0 ? band : 1;
+    int interrupted = 0;
+    for (npy_intp first = 0; first < h && !interrupted; first += band) {
+        interrupted = PyErr_CheckSignals() < 0;
+        if (!interrupted) {
+            filter_rows(PyArray_DATA(a), h, w, first, first + band < h ? band : h - first, size, mode,
+                        cval, sums, held, slots, slot_of, missing, rows,
+                        (double *)PyArray_DATA(out) + first * w);
+        }
+    }
     PyMem_Free(sums);
     PyMem_Free(idx);
     PyMem_Free(rows);
     Py_DECREF(a);
+    if (interrupted) {
+        Py_DECREF(out);
+        return NULL;
+    }
     return (PyObject *)out;
 }
 

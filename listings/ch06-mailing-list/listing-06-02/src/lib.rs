@@ -77,6 +77,9 @@ mod mexport {
         // 1-based to 0-based, checked before any write.
         let mut largest = 0usize;
         for (pos, &k) in subs.iter().enumerate() {
+            if pos % (1 << 20) == 0 {
+                py.check_signals()?; // Ctrl-C (chapter 8)
+            }
             if k < 1 {
                 return Err(PyValueError::new_err(format!(
                     "subs[{pos}] = {k}: MATLAB subscripts start at 1"
@@ -95,7 +98,10 @@ mod mexport {
         out.try_reserve_exact(n)
             .map_err(|_| PyMemoryError::new_err(format!("cannot allocate {n} float64")))?;
         out.resize(n, 0.0);
-        for (&k, &v) in subs.iter().zip(vals.iter()) {
+        for (i, (&k, &v)) in subs.iter().zip(vals.iter()).enumerate() {
+            if i % (1 << 20) == 0 {
+                py.check_signals()?;
+            }
             out[k as usize - 1] += v;
         }
         Ok(PyArray1::from_vec(py, out))

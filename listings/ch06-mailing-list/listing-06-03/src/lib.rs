@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 // gil_used = false: no state of its own, and arrays only through rust-numpy's borrows.
 #[pymodule(gil_used = false)]
 mod newcomer {
+    use numpy::ndarray::{ArrayView1, Axis};
     use numpy::prelude::*;
     use numpy::{AllowTypeChange, PyArray1, PyArrayLike1, PyReadonlyArray1, PyReadwriteArray1};
     use pyo3::exceptions::PyValueError;
@@ -14,6 +15,17 @@ mod newcomer {
 
     /// `as_array` and `as_array_mut` do not check alignment, and a Rust
     /// reference to a misaligned f64 is undefined behaviour: check first.
+    /// The sum of `a`, a million elements at a time, with a check for
+    /// Ctrl-C before each block (chapter 8).
+    fn sum(py: Python<'_>, a: ArrayView1<'_, f64>) -> PyResult<f64> {
+        let mut total = 0.0;
+        for block in a.axis_chunks_iter(Axis(0), 1 << 20) {
+            py.check_signals()?;
+            total += block.sum();
+        }
+        Ok(total)
+    }
+
     fn aligned(a: &Bound<'_, PyArray1<f64>>) -> PyResult<()> {
         if a.is_empty() || a.is_aligned() {
             Ok(())
@@ -29,7 +41,7 @@ mod newcomer {
     #[pyfunction]
     fn total_f64(a: PyReadonlyArray1<'_, f64>) -> PyResult<f64> {
         aligned(&a)?;
-        Ok(a.as_array().sum())
+        sum(a.py(), a.as_array())
     }
 
     /// Fix: `PyArrayLike1<f64, AllowTypeChange>` asks NumPy to convert
@@ -37,7 +49,7 @@ mod newcomer {
     #[pyfunction]
     fn total_any(a: PyArrayLike1<'_, f64, AllowTypeChange>) -> PyResult<f64> {
         aligned(&a)?; // a float64 array passes through unconverted, as it is
-        Ok(a.as_array().sum())
+        sum(a.py(), a.as_array())
     }
     // ANCHOR_END: dtype
 
@@ -82,8 +94,14 @@ mod newcomer {
         }
         aligned(&src)?;
         aligned(&dst)?;
+        let py = src.py();
+        let s = src.as_array();
         let mut d = dst.as_array_mut();
-        d += &src.as_array();
+        let blocks = d.axis_chunks_iter_mut(Axis(0), 1 << 20);
+        for (mut d, s) in blocks.zip(s.axis_chunks_iter(Axis(0), 1 << 20)) {
+            py.check_signals()?; // Ctrl-C (chapter 8)
+            d += &s;
+        }
         Ok(())
     }
 
@@ -91,7 +109,11 @@ mod newcomer {
     #[pyfunction]
     fn double_in_place(mut a: PyReadwriteArray1<'_, f64>) -> PyResult<()> {
         aligned(&a)?;
-        a.as_array_mut().mapv_inplace(|x| 2.0 * x);
+        let py = a.py();
+        for mut block in a.as_array_mut().axis_chunks_iter_mut(Axis(0), 1 << 20) {
+            py.check_signals()?; // Ctrl-C (chapter 8)
+            block.mapv_inplace(|x| 2.0 * x);
+        }
         Ok(())
     }
     // ANCHOR_END: twice

@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 #[pymodule(gil_used = false)]
 mod profiles {
     use numpy::PyReadonlyArray1;
+    use numpy::ndarray::Axis;
     use numpy::prelude::*;
     use pyo3::exceptions::PyValueError;
     use pyo3::prelude::*;
@@ -27,6 +28,9 @@ mod profiles {
         let v = a.as_array();
         let mut total = 0.0;
         for i in 0..v.len() {
+            if i % (1 << 20) == 0 {
+                a.py().check_signals()?; // Ctrl-C (chapter 8)
+            }
             total += v[i];
         }
         Ok(total)
@@ -36,7 +40,12 @@ mod profiles {
     #[pyfunction]
     fn sum_iter(a: PyReadonlyArray1<'_, f64>) -> PyResult<f64> {
         checked(&a)?;
-        Ok(a.as_array().iter().sum())
+        let mut total = 0.0;
+        for block in a.as_array().axis_chunks_iter(Axis(0), 1 << 20) {
+            a.py().check_signals()?; // Ctrl-C (chapter 8)
+            total += block.iter().sum::<f64>();
+        }
+        Ok(total)
     }
     // ANCHOR_END: kernels
 }

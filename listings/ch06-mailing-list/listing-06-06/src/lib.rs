@@ -120,7 +120,10 @@ mod records {
             ));
         }
         let (mut m, mut mx, mut my) = (0.0, 0.0, 0.0);
-        for q in p.as_array() {
+        for (i, q) in p.as_array().iter().enumerate() {
+            if i % (1 << 20) == 0 {
+                p.py().check_signals()?; // Ctrl-C (chapter 8)
+            }
             let w = f64::from(q.mass);
             m += w;
             mx += w * q.x;

@@ -3,7 +3,7 @@
 //! scikit-learn style model that keeps its coefficients in a NumPy array;
 //! `LinearFit` is a frozen model that owns them as an `ndarray::Array1` and
 //! lends them out as read-only views tied to itself.
-use numpy::ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use numpy::ndarray::{Array1, Array2, ArrayView1, Axis};
 use numpy::prelude::*;
 use numpy::{PyArray1, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArray};
 use pyo3::exceptions::{PyAttributeError, PyTypeError, PyValueError};
@@ -23,10 +23,8 @@ fn aligned(a: &Bound<'_, PyUntypedArray>) -> PyResult<()> {
 
 /// Least squares through the normal equations: solve (xᵀx) c = xᵀy by
 /// Cholesky. Plain Rust, no Python: testable with `cargo test`.
-fn solve(x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>) -> Result<Array1<f64>, String> {
-    let k = x.ncols();
-    let mut l: Array2<f64> = x.t().dot(&x);
-    let mut c = x.t().dot(&y);
+fn solve(mut l: Array2<f64>, mut c: Array1<f64>) -> Result<Array1<f64>, String> {
+    let k = c.len();
     let scale = l.diag().iter().fold(0.0_f64, |m, &d| m.max(d));
     for j in 0..k {
         for i in 0..j {
@@ -63,7 +61,20 @@ fn predict_with<'py>(
             coef.len()
         )));
     }
-    Ok(x.as_array().dot(&coef).into_pyarray(x.py()))
+    // x @ coef in blocks of about a million elements, so that Ctrl-C
+    // (checked between blocks, chapter 8) is handled even for a huge x.
+    let (py, x) = (x.py(), x.as_array());
+    let mut out = Array1::<f64>::zeros(x.nrows());
+    let rows = ((1 << 20) / x.ncols().max(1)).max(1);
+    let row_blocks = x.axis_chunks_iter(Axis(0), rows);
+    for (xr, mut yr) in row_blocks.zip(out.axis_chunks_iter_mut(Axis(0), rows)) {
+        let col_blocks = xr.axis_chunks_iter(Axis(1), 1 << 20);
+        for (xb, cb) in col_blocks.zip(coef.axis_chunks_iter(Axis(0), 1 << 20)) {
+            py.check_signals()?;
+            yr += &xb.dot(&cb);
+        }
+    }
+    Ok(out.into_pyarray(py))
 }
 
 // ANCHOR: validate
@@ -145,16 +156,35 @@ impl LeastSquares {
                 yv.len()
             )));
         }
-        if !xv.iter().chain(yv.iter()).all(|v| v.is_finite()) {
-            return Err(PyValueError::new_err(
-                "x and y must be finite (no NaN or inf)",
-            ));
+        // xᵀx and xᵀy, a block of rows at a time. Each block runs detached:
+        // other threads go on meanwhile. Between blocks the thread attaches
+        // again, which lets Python handle Ctrl-C (chapter 8). This call keeps
+        // `slf`, its mutable borrow of the model, until it returns.
+        let py = slf.py();
+        let k = xv.ncols();
+        let (mut xtx, mut xty) = (Array2::<f64>::zeros((k, k)), Array1::<f64>::zeros(k));
+        let rows = ((1 << 20) / k.max(1)).max(1);
+        for (xb, yb) in xv
+            .axis_chunks_iter(Axis(0), rows)
+            .zip(yv.axis_chunks_iter(Axis(0), rows))
+        {
+            py.check_signals()?;
+            let finite = py.detach(|| {
+                if !xb.iter().chain(yb.iter()).all(|v| v.is_finite()) {
+                    return false;
+                }
+                xtx += &xb.t().dot(&xb);
+                xty += &xb.t().dot(&yb);
+                true
+            });
+            if !finite {
+                return Err(PyValueError::new_err(
+                    "x and y must be finite (no NaN or inf)",
+                ));
+            }
         }
-        // Large fits run detached: other threads go on meanwhile. This call
-        // keeps `slf`, its mutable borrow of the model, until it returns.
-        let coef = slf
-            .py()
-            .detach(|| solve(xv, yv))
+        let coef = py
+            .detach(|| solve(xtx, xty))
             .map_err(PyValueError::new_err)?;
         let coef = coef.into_pyarray(slf.py());
         coef.readwrite().make_nonwriteable();
