@@ -79,6 +79,8 @@ CASES = {
     "shared_state.fill": ("", "m.fill(sink(), 1.0)"),
     "shared_state.Counter.add_slowly": ("", "m.Counter().add_slowly(1, 60.0)"),
     "shared_state.Tally.add": ("", f"m.Tally().add({HUGE})"),
+    "shipkit.total": ("", f"m.total({HUGE})"),
+    "shipkit_abi3.total": ("", f"m.total({HUGE})"),
     "lstsq_model.predict": ("", f"m.predict(np.broadcast_to(1.0, (1, 2**40)), {HUGE})"),
 }
 
@@ -142,6 +144,12 @@ EXEMPT = {
         "a model with 2**40 coefficients cannot be made"
     ),
     "lstsq_model.LinearFit.coef": CONSTANT,
+    "greatcircle.distance_port": OUTPUT_SIZED,
+    "greatcircle.distance_hoisted": OUTPUT_SIZED,
+    "greatcircle.distance_simd": OUTPUT_SIZED,
+    "greatcircle.distance_par": OUTPUT_SIZED,
+    "typedstats.rms": "takes only contiguous arrays: the input is as large as its memory",
+    "typedstats.scale": OUTPUT_SIZED,
 }
 
 # The quick start's module is built by the reader in their own folder

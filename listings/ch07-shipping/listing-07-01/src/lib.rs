@@ -5,13 +5,14 @@ use pyo3::prelude::*;
 #[pymodule(gil_used = false)]
 mod shipkit {
     use numpy::PyReadonlyArray1;
+    use numpy::ndarray::Axis;
     use numpy::prelude::*;
     use pyo3::exceptions::PyValueError;
     use pyo3::prelude::*;
 
     /// The sum of a 1-D float64 array.
     #[pyfunction]
-    fn total(a: PyReadonlyArray1<'_, f64>) -> PyResult<f64> {
+    fn total(py: Python<'_>, a: PyReadonlyArray1<'_, f64>) -> PyResult<f64> {
         if a.is_empty() {
             return Ok(0.0);
         }
@@ -20,7 +21,14 @@ mod shipkit {
                 "array data is not aligned for float64",
             ));
         }
-        Ok(a.as_array().sum())
+        // A block of 2**20 elements at a time, so that Ctrl-C is seen
+        // between blocks (chapter 8).
+        let mut sum = 0.0;
+        for block in a.as_array().axis_chunks_iter(Axis(0), 1 << 20) {
+            py.check_signals()?;
+            sum += block.sum();
+        }
+        Ok(sum)
     }
 }
 // ANCHOR_END: all
