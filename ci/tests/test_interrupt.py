@@ -90,8 +90,9 @@ OUTPUT_SIZED = (
 )
 CONSTANT = "constant work, whatever the input"
 UFUNC = (
-    "NumPy calls a ufunc's inner loop, detached when the loop does not ask for the Python "
-    "API (these do not), so the loop cannot check for signals (chapter 8, 'Ctrl-C')"
+    "NumPy calls a ufunc's inner loop with the GIL released when the loop does not ask for the Python "
+    "API (these do not), and a loop registered with PyUFunc_FromFuncAndData returns void: "
+    "it cannot tell NumPy to stop (chapter 8, 'Ctrl-C')"
 )
 EXEMPT = {
     "_extmodule.foo": CONSTANT,
