@@ -61,7 +61,11 @@ def versions():
     vg = subprocess.run(["valgrind", "--version"], capture_output=True, text=True).stdout.strip()
     np = subprocess.run([sys.executable, "-c", "import numpy; print(numpy.__version__)"],
                         capture_output=True, text=True).stdout.strip()
-    return f"{vg}\n{sys.version}\nnumpy {np}\n"
+    # The lock: every package in the virtualenv can change what a run reports
+    # (a new pytest plugin, say), so a run made before the lock changed,
+    # and the baseline made from one, are not reused after it.
+    lock = hashlib.sha256((ROOT / "ci" / "requirements.lock").read_bytes()).hexdigest()
+    return f"{vg}\n{sys.version}\nnumpy {np}\nlock {lock}\n"
 
 
 def input_digest(h, path):
