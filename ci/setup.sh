@@ -5,7 +5,9 @@
 #               (every Python package, pinned with hashes: uv pip sync)
 #   .tools/     mdbook and mdbook-cmdrun, built by `cargo install --locked`
 # and, as root with apt-get, the Debian packages the chapters run: chromium,
-# gdb, valgrind, hunspell (a debug CPython is unpacked into target/).
+# gdb, valgrind, hunspell (a debug CPython is unpacked into target/), and
+#   .tools/python3.13t/ and .tools/venv-3.13t/, a free-threaded CPython built
+#               from Debian 13's source (ci/chapters/freethreaded-python.sh)
 # Idempotent: when everything is present at the right version it takes a second.
 #
 # Python: the first python3 on PATH outside .venv (with pyenv, PYENV_VERSION
@@ -115,6 +117,8 @@ if ! command -v chromium >/dev/null; then
 fi
 # --- gdb and a debug CPython, for chapter 2 --------------------------------
 bash "$ROOT/ci/chapters/debug-tools.sh"
+# --- a free-threaded CPython 3.13, for chapter 8 ---------------------------
+bash "$ROOT/ci/chapters/freethreaded-python.sh"
 # --- valgrind (chapter 3) -----------------------------------------------
 bash "$ROOT/ci/valgrind/suite.sh" --install
 # --- hunspell, for ci/checks/spellcheck.py --------------------------------------
