@@ -5,7 +5,7 @@ side by side, in one process.
 
 For each case every implementation is timed in turn, round after round
 (interleaved, so a noisy neighbour hurts all of them alike); a round times
-enough calls to last about 20 ms. The table gives the minimum and the median
+enough calls to last about 30 ms. The table gives the minimum and the median
 over the rounds; the ratios use the minima (the least disturbed rounds): each
 implementation's time over its C twin's (below 1 is faster than C) and its
 speed-up over NumPy or SciPy (above 1 is faster).
@@ -18,9 +18,10 @@ path (chapter 7); `--section targets` prints the chapter's performance targets, 
 ratio this run measured and, where it is missed, why, in numbers from the
 same run.
 
-The output (Markdown with an inline SVG plot) is cached under target/cache/
-by a hash of everything it depends on: this script, both listings' sources,
-rustc, Python and the NumPy/SciPy versions. --fresh ignores the cache.
+The measurement is cached under target/cache/ by a hash of everything it
+depends on: this script, both listings' sources, rustc, Python and the
+NumPy/SciPy versions. --fresh ignores the cache. The timing and the cache are
+listings/benchkit.py's, shared by every bench.py.
 """
 
 import os
@@ -29,16 +30,7 @@ import os
 # second core that the rayon variants need.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import datetime
-import fcntl
-import hashlib
-import json
-import platform
-import statistics
-import subprocess
 import sys
-import sysconfig
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -49,49 +41,15 @@ import scipy.ndimage as ndi
 import ccookbook as cc
 import cookbook as ck
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # listings/, for benchkit
+import benchkit as bk
+from benchkit import flags_text, fmt
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
 C_LISTING = HERE.parent / "listing-05-03"
-CACHE = ROOT / "target" / "cache"
 ROUNDS = 21
 BASE_C, BASE_RUST = "C, baseline x86-64", "Rust, baseline x86-64"
 ROUND_SECONDS = 0.03
-
-
-def key():
-    h = hashlib.sha256(Path(__file__).read_bytes())
-    for d in (HERE, C_LISTING):
-        for p in sorted(p for p in (d / "src").rglob("*") if p.suffix in (".rs", ".c", ".h")) + sorted(d.glob("*.toml")) + sorted(d.glob("Cargo.lock")) + sorted(d.glob("setup.py")):
-            h.update(p.read_bytes())
-    h.update(subprocess.run(["rustc", "-vV"], capture_output=True, text=True).stdout.encode())
-    h.update((sys.version + np.__version__ + scipy.__version__).encode())
-    h.update(f"{os.cpu_count()}".encode())
-    return h.hexdigest()[:16]
-
-
-def per_call(f, number):
-    t = time.perf_counter()
-    for _ in range(number):
-        f()
-    return (time.perf_counter() - t) / number
-
-
-def calls_per_round(f):
-    f()  # warm up (and fault in anything the first call touches)
-    t = per_call(f, 1)
-    return max(1, int(ROUND_SECONDS / max(t, 1e-9)))
-
-
-def run_case(impls):
-    """impls: {name: callable}. Returns {name: (min, median)} in seconds."""
-    numbers = {name: calls_per_round(f) for name, f in impls.items()}
-    times = {name: [] for name in impls}
-    names = list(impls)
-    for r in range(ROUNDS):
-        # Rotate the order each round so no implementation always goes first.
-        for name in names[r % len(names):] + names[: r % len(names)]:
-            times[name].append(per_call(impls[name], numbers[name]))
-    return {name: (min(t), statistics.median(t)) for name, t in times.items()}
 
 
 def cases():
@@ -162,51 +120,9 @@ def cases():
     return out
 
 
-def fmt(t):
-    if t < 1e-6:
-        return f"{t * 1e9:.0f} ns"
-    if t < 1e-3:
-        return f"{t * 1e6:.1f} µs"
-    return f"{t * 1e3:.2f} ms"
-
-
-def cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def cpu_flags():
-    """The SIMD extensions the filters can use, as the CPU reports them."""
-    try:
-        line = next(l for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("flags"))
-    except (OSError, StopIteration):
-        return {}
-    have = set(line.split(":", 1)[1].split())
-    return {f: f in have for f in ("sse2", "avx", "avx2", "fma", "avx512f")}
-
-
-def flags_text(flags):
-    if not flags:
-        return "CPU flags unknown"
-    has = [f for f, on in flags.items() if on]
-    lacks = [f for f, on in flags.items() if not on]
-    return "CPU flags: " + " ".join(has) + (f" (no {', '.join(lacks)})" if lacks else "")
-
-
 def versions():
-    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.split()[1]
-    cc_name = (sysconfig.get_config_var("CC") or "cc").split()[0]
-    try:
-        ccv = subprocess.run([cc_name, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-    except (OSError, IndexError):
-        ccv = cc_name
-    return (f"Python {platform.python_version()}, NumPy {np.__version__}, SciPy {scipy.__version__}, "
-            f"rustc {rustc} (release, default profile), C: {ccv} with -O3")
+    return (f"{bk.python_numpy()}, SciPy {scipy.__version__}, "
+            f"rustc {bk.rustc_version()} (release, default profile), C: {bk.c_compiler()} with -O3")
 
 
 def svg(results):
@@ -250,14 +166,14 @@ def svg(results):
 
 
 def measure():
-    load = os.getloadavg()[0]
-    results = [(case, ref, run_case(impls)) for case, ref, impls in cases()]
+    load = bk.load()
+    results = [(case, ref, bk.run_case(impls, ROUNDS, ROUND_SECONDS)) for case, ref, impls in cases()]
     return {
         "results": results,
-        "date": f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d}",
-        "machine": f"{cpu_model()}, {os.cpu_count()} cores",
-        "load": [load, os.getloadavg()[0]],
-        "flags": cpu_flags(),
+        "date": bk.today(),
+        "machine": f"{bk.cpu_model()}, {os.cpu_count()} cores",
+        "load": [load, bk.load()],
+        "flags": bk.cpu_flags(),
         "versions": versions(),
     }
 
@@ -416,16 +332,7 @@ def main():
     section = sys.argv[sys.argv.index("--section") + 1] if "--section" in sys.argv else "table"
     if section not in ("table", "targets", "simd"):
         sys.exit(f"unknown section {section!r}: table, targets or simd")
-    CACHE.mkdir(parents=True, exist_ok=True)
-    cached = CACHE / f"bench-ch05-{key()}.json"
-    # One measurement at a time, even if the book asks for two sections at once.
-    with open(CACHE / "bench-ch05.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if fresh or not cached.exists():
-            data = measure()
-            cached.write_text(json.dumps(data))
-        else:
-            data = json.loads(cached.read_text())
+    data = bk.cached("ch05", bk.key(__file__, [HERE, C_LISTING], [np, scipy]), measure, fresh)
     print({"table": table, "targets": targets, "simd": simd}[section](data), end="")
 
 

@@ -7,18 +7,13 @@ version-specific (listing 7-1, `shipkit`) and against the stable ABI
 Round after round, each build is timed in turn (the order rotates, so a noisy
 neighbour hurts both alike); a round times enough calls to last about 30 ms.
 The table gives the minimum and the median over the rounds; the ratio uses
-the minima. The output (Markdown) is cached under target/cache/ by a hash of
-this script, both listings' sources, rustc, Python and NumPy. --fresh
-ignores the cache.
+the minima. The measurement is cached under target/cache/ by a hash of this
+script, both listings' sources, rustc, Python and NumPy; --fresh ignores the
+cache. The timing and the cache are listings/benchkit.py's, shared by every
+bench.py.
 """
 
-import fcntl
-import hashlib
-import json
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -26,41 +21,13 @@ import numpy as np
 import shipkit
 import shipkit_abi3
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # listings/, for benchkit
+import benchkit as bk
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
 LISTINGS = (HERE.parent / "listing-07-01", HERE)
-CACHE = ROOT / "target" / "cache"
 ROUNDS = 21
 ROUND_SECONDS = 0.03
-
-
-def key():
-    h = hashlib.sha256(Path(__file__).read_bytes())
-    for d in LISTINGS:
-        for p in sorted([*(d / "src").rglob("*.rs"), *d.glob("*.toml"), d / "Cargo.lock"]):
-            h.update(p.read_bytes())
-    h.update(subprocess.run(["rustc", "-vV"], capture_output=True, text=True).stdout.encode())
-    h.update((sys.version + np.__version__).encode())
-    return h.hexdigest()[:16]
-
-
-def per_call(f, number):
-    t = time.perf_counter()
-    for _ in range(number):
-        f()
-    return (time.perf_counter() - t) / number
-
-
-def run_case(impls):
-    f0 = next(iter(impls.values()))
-    f0()
-    number = max(1, int(ROUND_SECONDS / max(per_call(f0, 1), 1e-9)))
-    times = {name: [] for name in impls}
-    names = list(impls)
-    for r in range(ROUNDS):
-        for name in names[r % len(names):] + names[: r % len(names)]:
-            times[name].append(per_call(impls[name], number))
-    return {name: (min(t), statistics.median(t)) for name, t in times.items()}
 
 
 def measure():
@@ -76,7 +43,8 @@ def measure():
     rows = []
     for name, a in cases:
         assert shipkit.total(a) == shipkit_abi3.total(a)
-        r = run_case({"specific": lambda a=a: shipkit.total(a), "abi3": lambda a=a: shipkit_abi3.total(a)})
+        r = bk.run_case({"specific": lambda a=a: shipkit.total(a), "abi3": lambda a=a: shipkit_abi3.total(a)},
+                        ROUNDS, ROUND_SECONDS, same_number=True)
         rows.append({"case": name, **{k: list(v) for k, v in r.items()}})
     return {"rows": rows, "python": sys.version.split()[0], "numpy": np.__version__}
 
@@ -104,15 +72,7 @@ def report(data):
 
 
 def main():
-    CACHE.mkdir(parents=True, exist_ok=True)
-    cached = CACHE / f"bench-ch07-{key()}.json"
-    with open(CACHE / "bench-ch07.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if "--fresh" in sys.argv or not cached.exists():
-            data = measure()
-            cached.write_text(json.dumps(data))
-        else:
-            data = json.loads(cached.read_text())
+    data = bk.cached("ch07", bk.key(__file__, LISTINGS, [np]), measure)
     print(report(data), end="")
 
 

@@ -13,26 +13,22 @@ noisy neighbour hurts all alike); a round times enough calls to last about
 30 ms. Tables give the minimum and the median over the rounds; ratios use
 the minima. The measurements are cached under target/cache/ by a hash of
 this script, the listing's sources, rustc, Python and NumPy; --fresh ignores
-the cache. The sentences are printed from the same numbers.
+the cache. The sentences are printed from the same numbers. The timing and
+the cache are listings/benchkit.py's, shared by every bench.py.
 """
 
-import fcntl
-import hashlib
-import json
 import os
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 import greatcircle
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # listings/, for benchkit
+import benchkit as bk
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
-CACHE = ROOT / "target" / "cache"
 ROUNDS = 15
 ROUND_SECONDS = 0.03
 N = M = 1000
@@ -58,34 +54,6 @@ VERSIONS = [
 ]
 
 
-def key():
-    h = hashlib.sha256(Path(__file__).read_bytes())
-    for p in sorted([*(HERE / "src").rglob("*.rs"), *HERE.glob("*.toml"), HERE / "Cargo.lock"]):
-        h.update(p.read_bytes())
-    h.update(subprocess.run(["rustc", "-vV"], capture_output=True, text=True).stdout.encode())
-    h.update((sys.version + np.__version__).encode())
-    return h.hexdigest()[:16]
-
-
-def per_call(f, number):
-    t = time.perf_counter()
-    for _ in range(number):
-        f()
-    return (time.perf_counter() - t) / number
-
-
-def run_case(impls):
-    f0 = next(iter(impls.values()))
-    f0()
-    number = max(1, int(ROUND_SECONDS / max(per_call(f0, 1), 1e-9)))
-    times = {name: [] for name in impls}
-    names = list(impls)
-    for r in range(ROUNDS):
-        for name in names[r % len(names):] + names[: r % len(names)]:
-            times[name].append(per_call(impls[name], number))
-    return {name: [min(t), statistics.median(t)] for name, t in times.items()}
-
-
 def measure():
     from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
 
@@ -95,14 +63,16 @@ def measure():
         x = rng.uniform(0, 1, 1_000_000).astype(dtype)
         y = np.empty_like(x)
         fs = {name: (lambda f=getattr(np, name): f(x, out=y)) for name in ("sin", "cos", "arcsin", "sqrt")}
-        ufuncs[dtype] = {k: [t / x.size for t in v] for k, v in run_case(fs).items()}
+        times = bk.run_case(fs, ROUNDS, ROUND_SECONDS, same_number=True)
+        ufuncs[dtype] = {k: [t / x.size for t in v] for k, v in times.items()}
     lat1, lat2 = (rng.uniform(-90, 90, k).astype(np.float32) for k in (N, M))
     lon1, lon2 = (rng.uniform(-180, 180, k).astype(np.float32) for k in (N, M))
     args = (lat1, lon1, lat2, lon2)
     expected = numpy_distance(*args)
     for _, f, _ in VERSIONS:  # each within the tests' float32 bound of NumPy's answer
         assert np.abs(f(*args) - expected).max() < 2 * 2 * R * 2.0**-11
-    distances = run_case({name: (lambda f=f: f(*args)) for name, f, _ in VERSIONS})
+    distances = bk.run_case({name: (lambda f=f: f(*args)) for name, f, _ in VERSIONS}, ROUNDS, ROUND_SECONDS,
+                            same_number=True)
     return {"ufuncs": ufuncs, "distances": distances, "load": os.getloadavg()[0], "python": sys.version.split()[0],
             "numpy": np.__version__, "cpus": len(os.sched_getaffinity(0)),
             "simd": [f for f in __cpu_dispatch__ if __cpu_features__[f]]}
@@ -159,15 +129,7 @@ def report_distances(data):
 
 def main():
     section = sys.argv[sys.argv.index("--section") + 1] if "--section" in sys.argv else None
-    CACHE.mkdir(parents=True, exist_ok=True)
-    cached = CACHE / f"bench-ch07-03-{key()}.json"
-    with open(CACHE / "bench-ch07-03.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if "--fresh" in sys.argv or not cached.exists():
-            data = measure()
-            cached.write_text(json.dumps(data))
-        else:
-            data = json.loads(cached.read_text())
+    data = bk.cached("ch07-03", bk.key(__file__, [HERE], [np]), measure)
     parts = {"ufuncs": report_ufuncs, "distances": report_distances}
     print("\n".join(f(data) for name, f in parts.items() if section in (None, name)), end="")
 

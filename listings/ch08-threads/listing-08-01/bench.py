@@ -8,9 +8,10 @@ Each case times every implementation in turn, round after round
 about 20 ms. The unchecked sum is timed twice, as two entries: how far its
 two minima differ is the noise of this run, and the sentence under the table
 (written by this script from the same numbers) compares the cost of the
-checks with it. The output (Markdown) is cached under target/cache/ by a hash
-of this script, the listing's sources and the tool versions; --fresh ignores
-the cache.
+checks with it. The measurement is cached under target/cache/ by a hash of
+this script, the listing's sources and the tool versions; --fresh ignores
+the cache. The timing and the cache are listings/benchkit.py's, shared by
+every bench.py.
 
 The second part (printed with `pools`, from the same cached run) times
 NumPy's BLAS and rayon at the same time: `x @ x` in a Python thread while
@@ -19,27 +20,21 @@ the main thread runs `total_par`, with each pool on every core
 each alone for reference, also interleaved round after round.
 """
 
-import datetime
-import fcntl
-import hashlib
-import json
 import os
-import platform
-import statistics
-import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
+import threadpoolctl
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import interruptible as m
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # listings/, for benchkit
+import benchkit as bk
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
-CACHE = ROOT / "target" / "cache"
 ROUNDS = 15
 ROUND_SECONDS = 0.02
 N = 2**23  # 64 MB of float64
@@ -57,46 +52,21 @@ IMPLS = {
 }
 
 
-def key():
-    h = hashlib.sha256(Path(__file__).read_bytes())
-    for p in sorted((HERE / "src").rglob("*.rs")) + sorted(HERE.glob("*.toml")):
-        h.update(p.read_bytes())
-    h.update(subprocess.run(["rustc", "-vV"], capture_output=True, text=True).stdout.encode())
-    h.update((sys.version + np.__version__ + f"{os.cpu_count()}").encode())
-    return h.hexdigest()[:16]
-
-
-def per_call(f, number):
-    t = time.perf_counter()
-    for _ in range(number):
-        f()
-    return (time.perf_counter() - t) / number
-
-
 def measure():
     a = np.random.default_rng(0).random(N)
     impls = {name: (lambda f=f: f(a)) for name, f in IMPLS.items()}
-    numbers = {}
-    for name, f in impls.items():
-        f()
-        numbers[name] = max(1, int(ROUND_SECONDS / max(per_call(f, 1), 1e-9)))
-    times = {name: [] for name in impls}
-    names = list(impls)
-    load = os.getloadavg()[0]
-    for r in range(ROUNDS):
-        for name in names[r % len(names):] + names[: r % len(names)]:
-            times[name].append(per_call(impls[name], numbers[name]))
+    load = bk.load()
+    results = bk.run_case(impls, ROUNDS, ROUND_SECONDS)
     pools = measure_pools()
-    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.split()[1]
     return {
-        "results": {name: (min(t), statistics.median(t)) for name, t in times.items()},
+        "results": results,
         "pools": pools,
         "blas": [{k: d[k] for k in ("user_api", "internal_api", "num_threads")} for d in threadpool_info()],
-        "date": f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d}",
+        "date": bk.today(),
         "machine": f"{os.cpu_count()} cores",
-        "load": [load, os.getloadavg()[0]],
+        "load": [load, bk.load()],
         "threads": os.environ.get("RAYON_NUM_THREADS", "unset"),
-        "versions": f"Python {platform.python_version()}, NumPy {np.__version__}, rustc {rustc} (release)",
+        "versions": f"{bk.python_numpy()}, rustc {bk.rustc_version()} (release)",
     }
 
 
@@ -137,17 +107,10 @@ def measure_pools():
     x = np.random.default_rng(1).random((MATRIX, MATRIX))
     b = np.broadcast_to(1.0, SPAN)
     cases = pool_cases(x, b)
-    times = {name: [] for name in cases}
-    names = list(cases)
-    load = os.getloadavg()[0]
-    for r in range(PAIR_ROUNDS + 1):  # round 0 warms up and is dropped
-        for name in names[r % len(names):] + names[: r % len(names)]:
-            t = time.perf_counter()
-            cases[name]()
-            if r:
-                times[name].append(time.perf_counter() - t)
-    return {"results": {name: (min(t), statistics.median(t)) for name, t in times.items()},
-            "load": [load, os.getloadavg()[0]]}
+    load = bk.load()
+    # One call each a round; a first round warms up and is dropped.
+    times = bk.interleave(cases, dict.fromkeys(cases, 1), PAIR_ROUNDS, warmup_rounds=1)
+    return {"results": bk.summary(times), "load": [load, bk.load()]}
 
 
 def report_pools(data):
@@ -213,23 +176,12 @@ def report(data):
                  f"takes {par / base:.2f}× the serial time; a pool of one thread made for the call "
                  f"takes {res[names[5]][0] / base:.2f}×, its start included.")
     lines.append("")
-    lines.append(f"Measured by `bench.py` on {data['date']}, {data['machine']} (shared with other jobs: load "
-                 f"average {data['load'][0]:.2f} at the start, {data['load'][1]:.2f} at the end); "
-                 f"{data['versions']}; {ROUNDS} interleaved rounds of about {ROUND_SECONDS * 1e3:.0f} ms each.")
+    lines.append(bk.measured_by(data, ROUNDS, ROUND_SECONDS))
     return "\n".join(lines) + "\n"
 
 
 def main():
-    fresh = "--fresh" in sys.argv
-    CACHE.mkdir(parents=True, exist_ok=True)
-    cached = CACHE / f"bench-ch08-{key()}.json"
-    with open(CACHE / "bench-ch08.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if fresh or not cached.exists():
-            data = measure()
-            cached.write_text(json.dumps(data))
-        else:
-            data = json.loads(cached.read_text())
+    data = bk.cached("ch08", bk.key(__file__, [HERE], [np, threadpoolctl]), measure)
     print(report_pools(data) if "pools" in sys.argv[1:] else report(data), end="")
 
 

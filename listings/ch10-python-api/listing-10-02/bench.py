@@ -7,60 +7,26 @@ features: the frozen `LinearFit` (coefficients in a Rust `Array1`), the
 mutable `LeastSquares` (a NumPy array, borrowed on each call), the function
 `predict(x, coef)` given an array, or given a list that is converted on each
 call, and NumPy's `x @ coef`. Interleaved rounds, as chapter 5's bench.py;
-the output (Markdown) is cached under target/cache/ by a hash of this
-script, the listing's sources and the tool versions. --fresh ignores it.
+the measurement is cached under target/cache/ by a hash of this script, the
+listing's sources and the tool versions. --fresh ignores it. The timing and
+the cache are listings/benchkit.py's, shared by every bench.py.
 """
 
-import datetime
-import fcntl
-import hashlib
-import json
 import os
-import platform
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 import lstsq_model as lm
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # listings/, for benchkit
+import benchkit as bk
+from benchkit import fmt
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
-CACHE = ROOT / "target" / "cache"
 ROUNDS = 15
 ROUND_SECONDS = 0.02
-
-
-def key():
-    h = hashlib.sha256(Path(__file__).read_bytes())
-    for p in sorted((HERE / "src").rglob("*.rs")) + sorted(HERE.glob("*.toml")) + [HERE / "Cargo.lock"]:
-        h.update(p.read_bytes())
-    h.update(subprocess.run(["rustc", "-vV"], capture_output=True, text=True).stdout.encode())
-    h.update((sys.version + np.__version__ + str(os.cpu_count())).encode())
-    return h.hexdigest()[:16]
-
-
-def per_call(f, number):
-    t = time.perf_counter()
-    for _ in range(number):
-        f()
-    return (time.perf_counter() - t) / number
-
-
-def run_case(impls):
-    numbers = {}
-    for name, f in impls.items():
-        f()
-        numbers[name] = max(1, int(ROUND_SECONDS / max(per_call(f, 10), 1e-9)))
-    times = {name: [] for name in impls}
-    names = list(impls)
-    for r in range(ROUNDS):
-        for name in names[r % len(names):] + names[: r % len(names)]:
-            times[name].append(per_call(impls[name], numbers[name]))
-    return {name: (min(t), statistics.median(t)) for name, t in times.items()}
 
 
 def measure():
@@ -80,18 +46,16 @@ def measure():
             "predict(x, np.asarray(coef_list)), converted per call": lambda: lm.predict(x, np.asarray(coef_list)),
             "NumPy x @ coef": lambda: x @ coef,
         }
-        results.append((f"{rows} row{'s' if rows > 1 else ''} × 8", run_case(impls)))
+        label = f"{rows} row{'s' if rows > 1 else ''} × 8"
+        # The calls a round are counted from ten timed calls: one call of a few hundred ns is too short to time.
+        results.append((label, bk.run_case(impls, ROUNDS, ROUND_SECONDS, calibrate=10)))
     return {
         "results": results,
-        "date": f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d}",
-        "load": [os.getloadavg()[0]],
-        "versions": f"Python {platform.python_version()}, NumPy {np.__version__}",
+        "date": bk.today(),
+        "load": [bk.load()],
+        "versions": bk.python_numpy(),
         "cores": os.cpu_count(),
     }
-
-
-def fmt(t):
-    return f"{t * 1e9:.0f} ns" if t < 1e-6 else f"{t * 1e6:.1f} µs" if t < 1e-3 else f"{t * 1e3:.2f} ms"
 
 
 def big_rows(data):
@@ -126,15 +90,7 @@ def report(data):
 
 
 def main():
-    CACHE.mkdir(parents=True, exist_ok=True)
-    cached = CACHE / f"bench-ch10-{key()}.json"
-    with open(CACHE / "bench-ch10.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if "--fresh" in sys.argv or not cached.exists():
-            data = measure()
-            cached.write_text(json.dumps(data))
-        else:
-            data = json.loads(cached.read_text())
+    data = bk.cached("ch10", bk.key(__file__, [HERE], [np]), measure)
     print(report(data), end="")
 
 
