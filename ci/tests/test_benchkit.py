@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-spec = importlib.util.spec_from_file_location("benchkit", Path(__file__).with_name("benchkit.py"))
+spec = importlib.util.spec_from_file_location("benchkit", Path(__file__).resolve().parents[2] / "listings" / "benchkit.py")
 bk = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bk)
 
