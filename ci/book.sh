@@ -36,6 +36,11 @@ export BOOKRUN_LOG="$ROOT/target/bookrun.log"
 mkdir -p "$ROOT/target"
 : > "$BOOKRUN_LOG"
 
+# Every listing, as one archive that mdBook copies beside the pages (the
+# Introduction and chapter 11 link to it), for readers who have the book but
+# not the repository. Generated, so git-ignored.
+cp "$(bash "$ROOT/ci/listing-tools/pack-listings.sh")" "$ROOT/src/"
+
 if [ "$serve" = yes ]; then
     step "Serving the book on http://localhost:3000 (Ctrl-C to stop)"
     exec mdbook serve --hostname 127.0.0.1 --port 3000
