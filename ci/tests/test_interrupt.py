@@ -86,7 +86,8 @@ CASES = {
 
 OUTPUT_SIZED = (
     "its output is as large as its input and has to be allocated: the work is one pass "
-    "over memory the machine has (about a second per 10 GB), never minutes"
+    "over memory the caller must have (seconds for gigabytes of fresh memory, chapter 8 "
+    "shows how long), never more"
 )
 CONSTANT = "constant work, whatever the input"
 UFUNC = (
