@@ -51,11 +51,10 @@ dynamic = ["version"]
 """
 
 LIB = """\
+// ANCHOR: all
 use pyo3::prelude::*;
 
-// gil_used = false: no state of its own, and arrays only through rust-numpy's
-// borrows. Say true if the module keeps unsynchronised state or its unsafe
-// code relies on a GIL (CONTRIBUTING explains).
+// gil_used = false: no state of its own; arrays only through rust-numpy's borrows.
 #[pymodule(gil_used = false)]
 mod {module} {{
     use numpy::PyReadonlyArray1;
@@ -71,12 +70,15 @@ mod {module} {{
             return Ok(0.0);
         }}
         if !a.is_aligned() {{
-            return Err(PyValueError::new_err("array data is not aligned for float64"));
+            return Err(PyValueError::new_err(
+                "array data is not aligned for float64",
+            ));
         }}
         Ok(a.as_array().sum())
     }}
     // ANCHOR_END: total
 }}
+// ANCHOR_END: all
 """
 
 TEST = """\
@@ -163,6 +165,10 @@ def main():
         sys.exit("LISTING must look like listing-05-03 or no-listing-05-description")
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", a.module):
         sys.exit("MODULE must be a Python identifier in lower case")
+    if a.module == "total":
+        # maturin's __init__.py does `from .MODULE import *`: a function named
+        # like its module replaces the submodule, and the package loses __all__.
+        sys.exit("MODULE must differ from the names it exports (the scaffold exports `total`)")
     dest = Path(a.into) / a.chapter / a.listing
     if dest.exists():
         sys.exit(f"{dest} exists already")

@@ -28,6 +28,16 @@ def test_scaffolded_listing_builds_and_passes_its_test(tmp_path):
     lock = (crate / "Cargo.lock").read_text()
     ref = (ROOT / "listings/ch01-skeleton/listing-01-02/Cargo.lock").read_text()
     assert lock.replace("scaffold-probe", "skeleton") == ref
+    # It passes the style and structure checks as it is: rustfmt, and the
+    # one-line gil_used comment and SAFETY rules of book_listings.py check.
+    f = run(["cargo", "fmt", "--check", "--manifest-path", crate / "Cargo.toml"])
+    assert f.returncode == 0, f.stdout + f.stderr
+    sys.path.insert(0, str(CI / "listing-tools"))
+    import book_listings
+
+    source = (crate / "src" / "lib.rs").read_text()
+    assert book_listings.gil_used_problems("lib.rs", source.splitlines()) == []
+    assert source.startswith("// ANCHOR: all\n") and source.endswith("// ANCHOR_END: all\n")
     b = run(["maturin", "develop", "--release", "--locked", "--quiet"], cwd=crate)
     assert b.returncode == 0, b.stdout + b.stderr
     try:
@@ -61,6 +71,10 @@ def test_scaffolded_listing_builds_and_passes_its_test(tmp_path):
 def test_scaffold_refuses_bad_names(tmp_path):
     p = run([sys.executable, CI / "listing-tools" / "new-listing.py", "chapter5", "listing-05-01", "x", "--into", tmp_path])
     assert p.returncode != 0 and "CHAPTER must look like" in p.stderr
+    # A module named like the function it exports would lose its __all__.
+    p = run([sys.executable, CI / "listing-tools" / "new-listing.py", "ch05-examples", "listing-05-01", "total",
+             "--into", tmp_path])
+    assert p.returncode != 0 and "MODULE must differ from the names it exports" in p.stderr
 
 
 def session(tmp_path, source):
