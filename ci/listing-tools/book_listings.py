@@ -3,7 +3,7 @@
 
   listings.py list                 one listing folder a line
   listings.py build [PATH...]      build into .venv (skipped when unchanged)
-  listings.py lint                 cargo fmt --check and clippy -D warnings
+  listings.py lint [PATH...]       cargo fmt --check and clippy -D warnings
   listings.py cargo-test           `cargo test` of each listing's pure-Rust workspace members
   listings.py check                the book's structural checks (see check())
   listings.py versions             the versions table for the Introduction
@@ -175,13 +175,13 @@ def build(paths):
 CLIPPY_DENY = ["-D", "warnings", "-D", "clippy::undocumented_unsafe_blocks"]
 
 
-def lint():
+def lint(paths=()):
     # clippy gets its own target dir: pyo3's build script reruns whenever
     # the PYO3_* environment differs from the last build (maturin sets
     # PYO3_BUILD_EXTENSION_MODULE, plain cargo does not), and sharing one
     # dir would recompile pyo3 on every switch between clippy and maturin.
     os.environ["CARGO_TARGET_DIR"] = str(ROOT / "target" / "clippy")
-    for d in listings():
+    for d in [Path(p).resolve() for p in paths] if paths else listings():
         if kind(d) != "rust":
             continue
         if fails_to_compile(d):
@@ -492,7 +492,13 @@ def check():
             # A stub for type checkers (chapter 11); ci/tests/test_stubs.py runs stubtest on it.
             import tomllib
 
-            module = tomllib.loads((d / "gate.toml").read_text()).get("module", "")
+            decl = tomllib.loads((d / "gate.toml").read_text())
+            module = decl.get("module", "")
+            if kind(d) == "rust" and module in decl:
+                # maturin's __init__.py does `from .MODULE import *`: the
+                # function replaces the submodule, and the package has no __all__.
+                problems.append(f"{rel}: the module {module} exports a function of its own name; "
+                                "rename one (maturin's package would import the function over the module)")
             stubs = [d / f"{module}.pyi", d / f"{module}-stubs" / "__init__.pyi"]
             if not any(s.exists() for s in stubs):
                 where = stubs[0] if kind(d) == "rust" else stubs[1]
@@ -674,7 +680,7 @@ def main():
     elif cmd == "build":
         build(sys.argv[2:])
     elif cmd == "lint":
-        lint()
+        lint(sys.argv[2:])
     elif cmd == "cargo-test":
         cargo_test()
     elif cmd == "check":
