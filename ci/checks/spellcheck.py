@@ -169,6 +169,9 @@ def shown(path):
 
 
 def main(argv):
+    if argv[:1] in (["-h"], ["--help"]):
+        print(__doc__)
+        return 0
     if argv[:1] == ["--words"]:
         for _, n, text in prose_lines(Path(argv[1])):
             for w in words_of(text):
