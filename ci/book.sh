@@ -17,6 +17,13 @@ esac
 
 bash "$ROOT/ci/setup.sh"
 
+# Nothing this build runs may write into src/, ci/ or listings/ (what the
+# book is made from, and what bookrun and the build stamps hash): checked
+# at the end (ci/checks/tree_guard.py).
+guard="$ROOT/target/book-guard.json"
+mkdir -p "$ROOT/target"
+python "$ROOT/ci/checks/tree_guard.py" snapshot "$guard"
+
 step "Building the listings into .venv (skipped when unchanged)"
 python "$ROOT/ci/listing-tools/book_listings.py" build
 
@@ -27,41 +34,41 @@ if [ -n "${BOOK_REPOSITORY_URL:-}" ]; then
     export MDBOOK_OUTPUT__HTML__EDIT_URL_TEMPLATE="${BOOK_REPOSITORY_URL%/}/edit/main/{path}"
 fi
 
-# bookrun keeps each output, keyed by its arguments and by this hash of
-# ci/ and listings/: computed once here rather than by each of its runs.
-# (mdbook serve watches src/ only: restart it after changing a listing.)
-BOOKRUN_INPUTS=$("$ROOT/ci/chapters/bookrun" digest)
-export BOOKRUN_INPUTS
-export BOOKRUN_LOG="$ROOT/target/bookrun.log"
-mkdir -p "$ROOT/target"
-: > "$BOOKRUN_LOG"
+# Every listing, as one archive beside the pages (the Introduction and
+# chapter 11 link to it), for readers who have the book but not the
+# repository. Generated, so git-ignored.
+archive=$(bash "$ROOT/ci/listing-tools/pack-listings.sh")
 
-# Every listing, as one archive that mdBook copies beside the pages (the
-# Introduction and chapter 11 link to it), for readers who have the book but
-# not the repository. Generated, so git-ignored.
-cp "$(bash "$ROOT/ci/listing-tools/pack-listings.sh")" "$ROOT/src/"
+# bookrun keeps each output with what it depends on; this pass checks them
+# all at once and leaves the up-to-date ones where the shell wrapper finds
+# them without starting Python (ci/chapters/bookrun.py, "prepare").
+export BOOKRUN_LOG="$ROOT/target/bookrun.log"
+: > "$BOOKRUN_LOG"
+BOOKRUN_GLOBAL=$(python "$ROOT/ci/chapters/bookrun.py" prepare)
+BOOKRUN_READY="$ROOT/target/cache/bookrun/ready.sh"
+export BOOKRUN_GLOBAL BOOKRUN_READY
 
 if [ "$serve" = yes ]; then
+    # mdbook serve empties book/ at each rebuild: the archive goes where it
+    # copies static files from (src/, git-ignored there).
+    cp "$archive" "$ROOT/src/"
     step "Serving the book on http://localhost:3000 (Ctrl-C to stop)"
+    echo "(mdbook serve watches src/ only: after changing a listing, stop it and run ci/book.sh --serve again)"
     exec mdbook serve --hostname 127.0.0.1 --port 3000
 fi
 
 step "Building the book (mdbook $MDBOOK_VERSION, mdbook-cmdrun $CMDRUN_VERSION)"
 start=$(date +%s)
 # mdbook logs a broken {{#include}} as an ERROR and still exits 0: keep its
-# log and let check_book.py fail the build on any ERROR line.
-# A command of the book that hangs must not hang the build: it gets
-# BOOK_TIMEOUT seconds in all (default 30 minutes; a build from nothing
-# takes a few minutes), then fails, with mdbook and what it runs killed.
-limit=${BOOK_TIMEOUT:-1800}
+# log and let check_book.py fail the build on any ERROR line. A command of
+# the book that hangs is stopped by bookrun (BOOKRUN_TIMEOUT, per command).
 status=0
-timeout --kill-after=30 "$limit" mdbook build 2>&1 | tee "$ROOT/target/mdbook.log" || status=$?
-if [ "$status" = 124 ] || [ "$status" = 137 ]; then
-    echo "error: the book build took more than ${limit}s (BOOK_TIMEOUT) and was stopped; the last commands it ran are in target/bookrun.log" >&2
-    exit 1
-elif [ "$status" != 0 ]; then
+mdbook build 2>&1 | tee "$ROOT/target/mdbook.log" || status=$?
+if [ "$status" != 0 ]; then
     echo "error: mdbook build failed (status $status)" >&2
     exit 1
 fi
+cp "$archive" "$ROOT/book/html/"
 python "$ROOT/ci/checks/check_book.py" "$ROOT/target/mdbook.log"
+python "$ROOT/ci/checks/tree_guard.py" check "$guard"
 echo "book: built in $(( $(date +%s) - start ))s: open book/html/index.html"

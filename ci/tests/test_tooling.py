@@ -1,4 +1,5 @@
-"""Tests of the book's own tooling: the scaffold, the transcript runner, bookrun."""
+"""Tests of the book's own tooling: the scaffold, the transcript runner, set-up.
+(bookrun and the book's build loop: test_bookrun.py.)"""
 
 import importlib.machinery
 import importlib.util
@@ -122,35 +123,6 @@ def test_session_fails_when_a_raises_statement_does_not_raise(tmp_path):
     assert "did not raise" in p.stderr
 
 
-def test_bookrun_logs_and_fails_on_wrong_exit_status(tmp_path):
-    log = tmp_path / "log"
-    env = dict(os.environ, BOOKRUN_LOG=str(log))
-    p = run([CI / "chapters" / "bookrun", "shell", "--", "sh", "-c", "echo out; exit 3"], env=env)
-    assert p.returncode == 1
-    assert "BOOK BUILD ERROR" in p.stdout
-    (entry,) = [json.loads(line) for line in log.read_text().splitlines()]
-    assert entry["status"] == "fail" and "status 3, expected 0" in entry["detail"]
-    p = run([CI / "chapters" / "bookrun", "shell", "--expect", "3", "--", "sh", "-c", "echo out; exit 3"],
-            env=env)
-    assert p.returncode == 0
-    assert p.stdout == "```console\n$ sh -c 'echo out; exit 3'\nout\n```\n\n"
-
-
-def test_bookrun_normalises_machine_specific_text(tmp_path):
-    sys.path.insert(0, str(CI))
-    import importlib.machinery
-    import importlib.util
-
-    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "chapters" / "bookrun.py"))
-    spec = importlib.util.spec_from_loader("bookrun", loader)
-    bookrun = importlib.util.module_from_spec(spec)
-    loader.exec_module(bookrun)
-    text = (f"{ROOT}/listings/x.py {os.path.expanduser('~')}/.cargo/registry/src/index.crates.io-abc/pyo3-0.30.1/"
-            "src/x.rs thread '<unnamed>' (8903) panicked at 0x7f3a2b1c0d10 Finished in 14.19s")
-    assert bookrun.normalise(text) == ("listings/x.py ~/.cargo/registry/src/…/pyo3-0.30.1/src/x.rs "
-                                       "thread '<unnamed>' (<tid>) panicked at 0x… Finished in …s")
-
-
 def test_listings_tarball_builds_a_listing_alone(tmp_path):
     p = run(["bash", CI / "listing-tools" / "pack-listings.sh"], check=True)
     tarball = Path(p.stdout.strip().splitlines()[-1])
@@ -164,31 +136,6 @@ def test_listings_tarball_builds_a_listing_alone(tmp_path):
     b = run(["maturin", "build", "--release", "--locked", "--quiet", "--out", tmp_path / "wheels"], cwd=crate)
     assert b.returncode == 0, b.stdout + b.stderr
     assert [w.name.split("-")[0] for w in (tmp_path / "wheels").glob("*.whl")] == ["skeleton"]
-
-
-def test_bookrun_normalises_the_rustc_commit_in_std_paths():
-    import importlib.machinery
-    import importlib.util
-
-    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "chapters" / "bookrun.py"))
-    spec = importlib.util.spec_from_loader("bookrun", loader)
-    bookrun = importlib.util.module_from_spec(spec)
-    loader.exec_module(bookrun)
-    text = "at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/std/src/panicking.rs:581"
-    assert bookrun.normalise(text) == "at /rustc/<commit>/library/std/src/panicking.rs:581"
-
-
-def test_bookrun_replaces_home_only_where_a_path_starts(monkeypatch):
-    import importlib.machinery
-    import importlib.util
-
-    monkeypatch.setenv("HOME", "/root")
-    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "chapters" / "bookrun.py"))
-    spec = importlib.util.spec_from_loader("bookrun", loader)
-    bookrun = importlib.util.module_from_spec(spec)
-    loader.exec_module(bookrun)
-    assert bookrun.normalise("x=/root/a and target/debug-python/root/usr/bin") == \
-        "x=~/a and target/debug-python/root/usr/bin"
 
 
 def test_check_wants_gil_used_with_a_reason():
@@ -280,42 +227,6 @@ def test_setup_makes_the_venv_again_for_another_python(tmp_path):
     # The second time, the .venv fits: nothing is said, nothing made.
     again = setup_python_only(root, Path(BASE_PYTHON).parent)
     assert again.returncode == 0 and "note:" not in again.stdout and "Creating" not in again.stdout, again.stdout
-
-
-def test_bookrun_reuses_an_output_until_an_input_changes(tmp_path):
-    """A prose edit must not rerun commands: bookrun keeps each successful
-    output, keyed by its arguments and the files it can depend on."""
-    import uuid
-
-    marker = uuid.uuid4().hex  # a command no earlier run has cached
-    cmd = [str(CI / "chapters" / "bookrun"), "shell", "--", "sh", "-c",
-           f"echo {marker} $(od -An -N4 -tu4 /dev/urandom)"]
-    env = dict(os.environ, BOOKRUN_LOG=str(tmp_path / "log"), BOOKRUN_INPUTS="test-inputs")
-    env.pop("BOOKRUN_NO_CACHE", None)
-    first = run(cmd, env=env)
-    again = run(cmd, env=env)
-    assert first.returncode == again.returncode == 0
-    assert first.stdout == again.stdout  # the cached output
-    log = [json.loads(line) for line in (tmp_path / "log").read_text().splitlines()]
-    assert [e["status"] for e in log] == ["ok", "ok"] and log[1]["detail"] == "cached"
-    # The shell wrapper answered from the cache under the key that
-    # bookrun.py computes: the two agree.
-    loader = importlib.machinery.SourceFileLoader("bookrun", str(CI / "chapters" / "bookrun.py"))
-    spec = importlib.util.spec_from_loader("bookrun", loader)
-    bookrun = importlib.util.module_from_spec(spec)
-    loader.exec_module(bookrun)
-    os.environ.pop("BOOKRUN_KEY", None)
-    os.environ["BOOKRUN_INPUTS"] = "test-inputs"
-    try:
-        key = bookrun.cache_key([str(c) for c in cmd[1:]], os.getcwd())
-    finally:
-        del os.environ["BOOKRUN_INPUTS"]
-    assert (ROOT / "target" / "cache" / "bookrun" / f"{key}.md").read_text() == first.stdout
-    fresh = run(cmd, env=dict(env, BOOKRUN_NO_CACHE="1"))
-    assert fresh.stdout != first.stdout  # run again: another random number
-    # A failing command is never cached: it fails every time.
-    bad = [CI / "chapters" / "bookrun", "shell", "--", "sh", "-c", f"echo {marker}; exit 4"]
-    assert run(bad, env=env).returncode == run(bad, env=env).returncode == 1
 
 
 def test_setup_installs_the_lock_again_when_it_changes(tmp_path):
@@ -428,25 +339,6 @@ def test_a_hanging_test_fails_in_bounded_time_with_its_name(tmp_path):
     assert p.returncode != 0
     out = p.stdout + p.stderr
     assert "Timeout" in out and "in test_hangs_forever" in out and "test_planted.py" in out
-
-
-# --- ci/checks/check_book.py: a page with a skip note -------------------------
-
-def test_check_book_finds_skip_notes(tmp_path):
-    spec = importlib.util.spec_from_file_location("check_book", CI / "checks" / "check_book.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    site = tmp_path / "book" / "html"
-    site.mkdir(parents=True)
-    (site / "ch03.html").write_text("<pre><code class=\"language-console\">$ valgrind ...\n(valgrind is not installed "
-                                    "on the machine that built this page: no report)\n</code></pre>\n"
-                                    "<p>rebuilt, or skipped when unchanged, in prose, is fine</p>\n")
-    (site / "ch02.html").write_text("<p>(gdb is not installed (Debian: apt-get install gdb): the session was not run)</p>")
-    (site / "print.html").write_text("<p>(gdb is not installed: the session was not run)</p>")
-    notes = mod.skip_notes(site)
-    assert len(notes) == 2 and notes[0].startswith("book/html/ch02.html: (gdb"), notes
-    (site / "ch02.html").write_text("<pre><code>(gdb) run\n</code></pre>")
-    assert len(mod.skip_notes(site)) == 1
 
 
 # --- shellcheck -----------------------------------------------------------------
