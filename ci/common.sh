@@ -44,6 +44,13 @@ fi
 # Outputs embedded in the book must not depend on the caller's shell.
 unset RUST_BACKTRACE PYTHONPATH
 export PYTHONDONTWRITEBYTECODE=1
+# Nothing a build or a test runs may write into src/, ci/ or listings/, the
+# sources that bookrun and the build stamps hash (ci/checks/tree_guard.py
+# checks it): the tools that keep a cache beside the files they read keep
+# it under target/cache/ instead. (pytest's cache is off: ci/pytest.ini, and
+# -p no:cacheprovider where a page runs pytest.)
+export MYPY_CACHE_DIR="$ROOT/target/cache/mypy"
+export HYPOTHESIS_STORAGE_DIRECTORY="$ROOT/target/cache/hypothesis"
 
 # The oldest Python the book supports: NumPy 2.4 and SciPy 1.17, pinned in
 # ci/requirements.txt, need 3.11.

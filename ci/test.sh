@@ -7,7 +7,8 @@
 #   3b. the robustness gate: every function every listing exports, against a
 #      matrix of bad input and against its NumPy/SciPy reference (ci/gate)
 #   4. the book built, failing if any command it runs fails (ci/book.sh)
-#      and tested in headless Chromium (ci/browser/)
+#      and tested in headless Chromium (ci/browser/); the warm loop (ci/loop/):
+#      a second build, a prose edit and a changed listing rerun only what they must
 #   5. skeptic: every ```rust block of the rendered book compiled and run
 #   6. valgrind: every listing's tests under memcheck, zero errors allowed
 #      (when CI=true or VALGRIND_SUITE=1; ci/valgrind/suite.sh)
@@ -37,6 +38,10 @@ fi
 
 bash "$ROOT/ci/setup.sh"
 timing setup
+# No check may write into src/, ci/ or listings/ (ci/checks/tree_guard.py):
+# checked once more at the end.
+mkdir -p "$ROOT/target"
+python "$ROOT/ci/checks/tree_guard.py" snapshot "$ROOT/target/test-guard.json"
 
 step "1. Structural checks"
 python "$ROOT/ci/listing-tools/book_listings.py" check
@@ -65,6 +70,10 @@ step "4. Building the book"
 bash "$ROOT/ci/book.sh"
 timing book
 
+step "4a. The warm loop: a second build runs nothing again, a prose edit neither, a changed listing only its own outputs"
+python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" -q "$ROOT/ci/loop"
+timing "warm loop"
+
 step "4b. Links of the built book: internal, #fragments, https, versions (offline)"
 python "$ROOT/ci/checks/check_links.py"
 
@@ -90,6 +99,7 @@ step "6. valgrind: every listing's tests under memcheck (ci/valgrind/suite.sh)"
 PYTEST_TIMEOUT=${PYTEST_TIMEOUT:-3600} bash "$ROOT/ci/valgrind/suite.sh"
 timing valgrind
 
+python "$ROOT/ci/checks/tree_guard.py" check "$ROOT/target/test-guard.json"
 if [ "$quick" = 1 ]; then
     step "All checks passed in $(( $(date +%s) - t0 ))s (QUICK=1: browser and skeptic skipped)"
 else

@@ -71,15 +71,27 @@ def fails_to_compile(d):
 
 
 def files_of(d):
-    """The listing's source files, as git would see them (no build output)."""
-    skip = {"target", "build", "__pycache__", ".pytest_cache", ".hypothesis"}
-    out = []
-    for p in sorted(d.rglob("*")):
-        rel = p.relative_to(d)
-        if p.is_file() and not (set(rel.parts) & skip) and not any(x.endswith(".egg-info") for x in rel.parts) \
-                and p.suffix not in (".so", ".pyc"):
-            out.append(p)
-    return out
+    """The listing's files as git sees them: tracked, or new and not ignored.
+    The same rule makes the listings archive and bookrun's hashes, and no
+    build writes into a listing (ci/checks/tree_guard.py), so a listing
+    changes only when someone edits it."""
+    p = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+                       cwd=d, capture_output=True)
+    if p.returncode:
+        sys.exit(f"error: `git ls-files` failed in {d}: {p.stderr.decode(errors='replace').strip()}")
+    return [d / f for f in sorted(set(p.stdout.decode().split("\0"))) if f and (d / f).is_file()]
+
+
+def copy_of(d):
+    """A fresh copy of listing D's files under target/build-copies/, for tools
+    that write where they build."""
+    import shutil
+    dest = ROOT / "target" / "build-copies" / d.relative_to(LISTINGS)
+    shutil.rmtree(dest, ignore_errors=True)
+    for p in files_of(d):
+        (dest / p.relative_to(d)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(p, dest / p.relative_to(d))
+    return dest
 
 
 def run(cmd, cwd=None, check=True):
@@ -163,8 +175,10 @@ def build(paths):
         elif kind(d) == "c":
             # uv builds it with the setuptools and NumPy of .venv (no isolation)
             # and installs it there; --reinstall rebuilds from the sources.
+            # setuptools builds inside the project folder (build/, *.egg-info),
+            # so it builds a copy under target/: nothing is written into listings/.
             run([os.environ.get("UV") or "uv", "pip", "install", "--quiet", "--python", sys.executable,
-                 "--no-build-isolation", "--no-deps", "--reinstall", "--no-cache", "."], cwd=d)
+                 "--no-build-isolation", "--no-deps", "--reinstall", "--no-cache", "."], cwd=copy_of(d))
         else:
             sys.exit(f"error: {d}: neither Cargo.toml nor setup.py")
         stamp.write_text(h.hexdigest())

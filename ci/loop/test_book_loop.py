@@ -1,0 +1,91 @@
+"""The warm loop of a contributor, on the real book (ci/test.sh runs this
+after it has built the book once, step 4d):
+
+* a second `bash ci/book.sh` runs no command again and rebuilds no listing
+  (nothing the first build did changed what it reads);
+* a one-chapter prose edit runs no command either, and the page shows it;
+* a changed listing runs again exactly the outputs that recorded a
+  dependency on it, and no other.
+
+Each test runs the whole `ci/book.sh` and parses its report lines. It
+edits files of the repository and puts them back, so it must not run
+beside another build.
+"""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / "target" / "cache" / "bookrun"
+LOG = ROOT / "target" / "bookrun.log"
+
+pytestmark = pytest.mark.skipif(not (ROOT / "book" / "html" / "index.html").exists(),
+                                reason="build the book first (bash ci/book.sh): these tests rebuild it")
+
+
+def build():
+    p = subprocess.run(["bash", str(ROOT / "ci" / "book.sh")], cwd=ROOT, capture_output=True, text=True)
+    out = p.stdout + p.stderr
+    assert p.returncode == 0, out[-6000:]
+    m = re.search(r"^book: (\d+) outputs: (\d+) ran, (\d+) from the cache, (\d+) notes", out, re.M)
+    assert m, out[-3000:]
+    total, ran, cached, notes = map(int, m.groups())
+    rebuilt = re.findall(r"^==> building (\S+)", out, re.M)
+    entries = [json.loads(line) for line in LOG.read_text().splitlines() if line.strip()]
+    return {"total": total, "ran": ran, "cached": cached, "notes": notes, "rebuilt": rebuilt,
+            "ran_args": [e["args"] for e in entries if e["status"] == "ran"], "out": out}
+
+
+def test_a_second_build_runs_nothing_again():
+    build()  # whatever the state, then...
+    again = build()
+    assert again["rebuilt"] == [], again["rebuilt"]
+    assert again["ran"] == 0, again["ran_args"]
+    assert again["cached"] + again["notes"] == again["total"] > 80
+
+
+def test_a_prose_edit_runs_nothing_and_shows_on_the_page():
+    chapter = ROOT / "src" / "ch04-documentation.md"
+    text = chapter.read_text()
+    sentence = "This sentence was added by test_book_loop.py and is removed again."
+    build()
+    try:
+        chapter.write_text(text.replace("\n## ", f"\n{sentence}\n\n## ", 1))
+        edited = build()
+    finally:
+        chapter.write_text(text)
+    assert edited["rebuilt"] == [] and edited["ran"] == 0, edited["ran_args"]
+    assert sentence in (ROOT / "book" / "html" / "ch04-documentation.html").read_text()
+    build()
+
+
+def recorded_dependents(listing):
+    """The cached outputs whose recorded dependencies include LISTING."""
+    keys = []
+    for f in CACHE.glob("*.json"):
+        deps = json.loads(f.read_text())["deps"]
+        if f"listing:{listing}" in deps:
+            keys.append(f.stem)
+    return keys
+
+
+def test_a_changed_listing_runs_only_its_own_outputs():
+    listing = "listings/ch06-mailing-list/listing-06-06"
+    build()
+    dependents = recorded_dependents(listing)
+    assert dependents, f"no output of the book records a dependency on {listing}"
+    readme = ROOT / listing / "README.md"
+    text = readme.read_text()
+    try:
+        readme.write_text(text + "\n<!-- an edit by test_book_loop.py -->\n")
+        changed = build()
+    finally:
+        readme.write_text(text)
+    assert changed["rebuilt"] == [listing], changed["rebuilt"]
+    assert changed["ran"] == len(dependents), (changed["ran_args"], dependents)
+    assert 0 < changed["ran"] < changed["total"] / 4
+    build()  # back as it was: the README is as before, so is the stamp
