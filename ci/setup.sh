@@ -89,6 +89,11 @@ if [ "$(cat "$VENV/.requirements" 2>/dev/null)" != "$lock_hash" ]; then
 fi
 [ "${1:-}" = --python-only ] && exit 0
 need cargo "install Rust from https://rustup.rs"
+# The lint step runs both; rustup's minimal profile (the rust container images) has neither.
+for sub in clippy fmt; do
+    cargo "$sub" --version >/dev/null 2>&1 ||
+        { echo "error: cargo $sub is missing: rustup component add clippy rustfmt" >&2; exit 1; }
+done
 
 # --- mdbook and mdbook-cmdrun -------------------------------------------
 install_tool() { # crate version

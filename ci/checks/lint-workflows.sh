@@ -22,6 +22,21 @@ for tool in shellcheck actionlint; do
 done
 
 # The scripts: tracked or new (not ignored) files named *.sh or starting #!...sh.
+# git's list goes to a file first, so that git's failure stops the script with
+# git's own words (a process substitution would hide its status). In a
+# container job of hosted CI the checkout belongs to another user, and git
+# refuses it ("detected dubious ownership") until the workflow runs
+# `git config --global --add safe.directory "$GITHUB_WORKSPACE"`.
+list=$(mktemp)
+trap 'rm -f "$list" "$list.err"' EXIT
+if ! git ls-files -z --cached --others --exclude-standard >"$list" 2>"$list.err"; then
+    echo "error: lint-workflows: \`git ls-files\` failed in $ROOT, so the scripts to lint are unknown. git said:" >&2
+    sed 's/^/    /' "$list.err" >&2
+    if grep -q 'dubious ownership' "$list.err"; then
+        echo "  (a hosted CI container job needs that safe.directory line in its workflow, before any script runs)" >&2
+    fi
+    exit 1
+fi
 scripts=()
 while IFS= read -r -d '' f; do
     [ -f "$f" ] || continue
@@ -29,8 +44,8 @@ while IFS= read -r -d '' f; do
         *.sh) scripts+=("$f") ;;
         *) head -n1 "$f" 2>/dev/null | grep -qE '^#!.*[/ ](ba)?sh( |$)' && scripts+=("$f") ;;
     esac
-done < <(git ls-files -z --cached --others --exclude-standard)
-[ ${#scripts[@]} -gt 0 ] || { echo "error: lint-workflows: no shell scripts found (not a git checkout?)" >&2; exit 1; }
+done <"$list"
+[ ${#scripts[@]} -gt 0 ] || { echo "error: lint-workflows: git lists no shell scripts in $ROOT" >&2; exit 1; }
 # -x: follow `source` (the `# shellcheck source=` lines name ci/common.sh).
 shellcheck -x --severity=style "${scripts[@]}"
 echo "lint-workflows: ${#scripts[@]} shell script(s) pass shellcheck $(shellcheck --version | sed -n 's/^version: //p')"

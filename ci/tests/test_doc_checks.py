@@ -74,9 +74,14 @@ def test_pyo3_guide_page_and_rustdoc_items_must_exist_in_the_pinned_source(tmp_p
     crates, _ = pinned_versions()
     (pyo3,) = crates["pyo3"]
     (numpy_crate,) = crates["numpy"]
-    src = list(Path(os.path.expanduser("~/.cargo/registry/src")).glob(f"*/numpy-{numpy_crate}"))
-    if not src:
-        pytest.skip("the pinned crates' sources are not in ~/.cargo/registry")
+    # Where check_links.py looks: $CARGO_HOME (hosted CI's rust image says
+    # /usr/local/cargo), else ~/.cargo.
+    registry = Path(os.environ.get("CARGO_HOME") or os.path.expanduser("~/.cargo")) / "registry" / "src"
+    src = list(registry.glob(f"*/numpy-{numpy_crate}")) + list(registry.glob(f"*/pyo3-{pyo3}"))
+    if len(src) < 2:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the pinned crates' sources are not in {registry}: the listings should have been built")
+        pytest.skip(f"the pinned crates' sources are not in {registry} (build the listings first)")
     p = book(tmp_path, f"<a href='https://pyo3.rs/v{pyo3}/no-such-page.html'>x</a>"
                        f"<a href='https://docs.rs/numpy/{numpy_crate}/numpy/struct.NoSuchArray.html'>y</a>"
                        f"<a href='https://docs.rs/numpy/{numpy_crate}/numpy/nomodule/index.html'>z</a>")

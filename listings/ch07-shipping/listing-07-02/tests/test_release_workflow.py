@@ -8,97 +8,17 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml  # PyYAML
 
 WORKFLOW = Path(__file__).resolve().parents[1] / ".github" / "workflows" / "release.yml"
 
 
-# ---- a reader for the block YAML that workflows use ------------------------
-# (PyYAML is not among the book's pinned packages; this covers mappings,
-# sequences, flow [..] and {..}, quoted scalars, `|` blocks and comments.)
-
-def _scalar(s):
-    s = s.strip()
-    if s.startswith("[") and s.endswith("]"):
-        return [_scalar(x) for x in _split(s[1:-1])]
-    if s.startswith("{") and s.endswith("}"):
-        return dict(_pair(x) for x in _split(s[1:-1]))
-    if len(s) >= 2 and s[0] == s[-1] and s[0] in "'\"":
-        return s[1:-1]
-    return {"true": True, "false": False}.get(s, s)
-
-
-def _split(s):
-    parts, depth, cur = [], 0, ""
-    for ch in s:
-        depth += ch in "[{"
-        depth -= ch in "]}"
-        if ch == "," and depth == 0:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    return [p for p in [*parts, cur] if p.strip()]
-
-
-def _pair(s):
-    k, _, v = s.partition(":")
-    return k.strip(), _scalar(v)
-
-
-def _indent(line):
-    return len(line) - len(line.lstrip(" "))
-
-
-def _block(lines, i, indent):
-    if lines[i].lstrip().startswith("- "):
-        out = []
-        while i < len(lines) and _indent(lines[i]) == indent and lines[i].lstrip().startswith("- "):
-            rest = lines[i].lstrip()[2:]
-            if re.match(r"[\w.-]+:( |$)", rest):  # "- key: value" opens a mapping
-                lines[i] = " " * (indent + 2) + rest
-                value, i = _block(lines, i, indent + 2)
-            else:
-                value, i = _scalar(rest), i + 1
-            out.append(value)
-        return out, i
-    out = {}
-    while i < len(lines) and _indent(lines[i]) == indent and not lines[i].lstrip().startswith("- "):
-        key, _, rest = lines[i].strip().partition(":")
-        rest = rest.strip()
-        i += 1
-        if rest == "|":
-            text = []
-            while i < len(lines) and _indent(lines[i]) > indent:
-                text.append(lines[i].strip())
-                i += 1
-            out[key] = "\n".join(text) + "\n"
-        elif rest:
-            out[key] = _scalar(rest)
-        elif i < len(lines) and (_indent(lines[i]) > indent or lines[i].lstrip().startswith("- ")):
-            out[key], i = _block(lines, i, _indent(lines[i]))
-        else:
-            out[key] = None
-    return out, i
-
-
-def load(text):
-    lines = [l.rstrip() for l in text.splitlines()]
-    lines = [l for l in lines if l.strip() and not l.lstrip().startswith("#")]
-    data, i = _block(lines, 0, 0)
-    assert i == len(lines), f"unparsed from: {lines[i]!r}"
-    return data
-
-
-def test_the_reader_reads_yaml():
-    assert load("a:\n  - { x: 1, y: [p, 'q'] }\n  - k: v\n    m: |\n      one\n      two\nb: true\n") == {
-        "a": [{"x": "1", "y": ["p", "q"]}, {"k": "v", "m": "one\ntwo\n"}], "b": True}
-
-
-# ---- the workflow -----------------------------------------------------------
-
 @pytest.fixture(scope="module")
 def wf():
-    return load(WORKFLOW.read_text())
+    data = yaml.safe_load(WORKFLOW.read_text())
+    # PyYAML reads YAML 1.1, where the bare key `on` is the boolean True.
+    data["on"] = data.pop(True)
+    return data
 
 
 def builds(job):
