@@ -108,6 +108,10 @@ def test_git_refuses_the_foreign_checkout_and_the_lint_says_why(foreign_checkout
     assert "dubious ownership" in p.stderr
     assert "git config --global --add safe.directory" in p.stderr
     assert "no shell scripts found" not in p.stderr
+    # The book's guard over its sources says the same, not a traceback.
+    p = subprocess.run([sys.executable, "ci/checks/tree_guard.py", "snapshot", str(tmp_path / "guard.json")],
+                       cwd=foreign_checkout, env=env, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 1 and "`git status` failed" in p.stderr and "dubious ownership" in p.stderr, p.stderr
 
 
 def test_the_workflows_safe_directory_line_lets_every_git_user_work(foreign_checkout, tmp_path):
@@ -131,11 +135,15 @@ def test_the_workflows_safe_directory_line_lets_every_git_user_work(foreign_chec
     p = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard",
                         "listings", "ci/requirements.txt"], cwd=foreign_checkout, env=env, capture_output=True)
     assert p.returncode == 0 and b"ci/requirements.txt" in p.stdout, p.stderr
-    # The book's command cache hashes what git lists (bookrun digest, ci/book.sh).
-    p = subprocess.run([sys.executable, "ci/chapters/bookrun.py", "digest"], cwd=foreign_checkout, env=env,
-                       capture_output=True, text=True, timeout=120)
+    # The book's guard over its sources (git status, ci/book.sh and ci/test.sh),
+    # and bookrun's dependencies on folders (git ls-files).
+    p = subprocess.run([sys.executable, "ci/checks/tree_guard.py", "snapshot", str(tmp_path / "guard.json")],
+                       cwd=foreign_checkout, env=env, capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
-    assert re.fullmatch(r"[0-9a-f]{64}", p.stdout.strip())
+    p = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, 'ci/chapters'); import bookrun; "
+                        "print(len(bookrun.git_files()))"], cwd=foreign_checkout, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and int(p.stdout) > 100, p.stderr
 
 
 def test_the_link_check_finds_crate_sources_under_CARGO_HOME(tmp_path):
