@@ -40,7 +40,8 @@ Usage (paths are relative to the chapter file, where cmdrun runs):
                                    `$ CMD` and its output, as a console block
   bookrun raw -- CMD...            CMD's stdout inserted as Markdown
 Options of every mode: --needs TOOL (repeatable; @TOOL@ in CMD becomes the
-tool's path), --deps PATH (repeatable).
+tool's path, in --show its name), --deps PATH (repeatable; `--deps tools:`
+for an output that depends on which tools are here).
   bookrun prepare                  (ci/book.sh) check every cached output of
                                    the chapters once, write the table of those
                                    up to date for the shell wrapper
@@ -248,7 +249,9 @@ def digest(dep):
     if dep in _digests:
         return _digests[dep]
     kind, _, path = dep.partition(":")
-    if kind == "listing":
+    if kind == "tools":
+        d = hashlib.sha256(tools.availability().encode()).hexdigest()
+    elif kind == "listing":
         stamp = os.path.join(STAMPS, path.split(os.sep, 1)[1].replace(os.sep, "__") + ".sha")
         d = "stamp " + file_digest(stamp) if os.path.exists(stamp) else digest("tree:" + path)
     elif kind == "dir":
@@ -456,9 +459,11 @@ def main():
         log("note", what)
         return
     for t in a.needs:
-        where = tools.find(t)
+        # @TOOL@ is the tool's path in the command, its name in --show.
         if hasattr(a, "cmd"):
-            a.cmd = [c.replace(f"@{t}@", where) for c in a.cmd]
+            a.cmd = [c.replace(f"@{t}@", tools.find(t)) for c in a.cmd]
+        if getattr(a, "show", None):
+            a.show = a.show.replace(f"@{t}@", tools.label(t))
 
     use_cache = os.environ.get("BOOKRUN_NO_CACHE") != "1"
     key = cache_key(sys.argv[1:], os.getcwd())
@@ -476,6 +481,7 @@ def main():
         out = produce(a, trace if traced else None)
         named = a.cmd if a.mode != "session" else [a.file]
         deps = named_deps(named, a_cwd(a)) | named_deps(a.deps, os.getcwd()) | traced_deps(trace)
+        deps |= {d for d in a.deps if d == "tools:"}
     finally:
         os.unlink(trace)
     if use_cache:

@@ -118,7 +118,18 @@ def memray():
     return str(d) if (d / "memray").is_dir() else None
 
 
-# name: (what it is, how to find it, how a reader gets it)
+def hunspell():
+    if not on_path("hunspell"):
+        return None
+    try:
+        dicts = subprocess.run(["hunspell", "-D"], input="", capture_output=True, text=True, timeout=30).stderr
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return on_path("hunspell") if "/en_GB" in dicts and "/en_US" in dicts else None
+
+
+# name: (what it is, how to find it, how a reader gets it). The last two
+# are for the tests only (the browser test, the spell check), not for pages.
 TOOLS = {
     "gdb": ("gdb", lambda: on_path("gdb"),
             "install gdb (Debian and Ubuntu: `sudo apt-get install gdb`; `bash ci/setup.sh` does it when run "
@@ -146,7 +157,30 @@ TOOLS = {
               "this output is of a Linux tool (ELF files, manylinux wheels)"),
     "x86-64": ("an x86-64 CPU", lambda: platform.machine() if platform.machine().lower() in ("x86_64", "amd64")
                else None, "this output is of x86-64 instructions"),
+    "chromium": ("Chromium, for the browser test of the built book", lambda: on_path("chromium"),
+                 "install chromium (Debian: `sudo apt-get install chromium`; `bash ci/setup.sh` does it as root)"),
+    "hunspell": ("hunspell with British and American dictionaries, for the spell check", hunspell,
+                 "Debian and Ubuntu: `sudo apt-get install hunspell hunspell-en-gb hunspell-en-us`"),
 }
+
+
+def label(name):
+    """How a page names tool NAME in a command it shows (`--show`): the
+    free-threaded interpreter as python3.13t or python3.14t, say."""
+    where = find(name)
+    if where and name.startswith("freethreaded"):
+        try:
+            v = subprocess.run([where, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                               capture_output=True, text=True, timeout=30).stdout.strip()
+            return f"python{v}t"
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    return os.path.basename(where) if where else name
+
+
+def availability():
+    """Which tools are here, as one line (bookrun's dependency `tools:`)."""
+    return " ".join(f"{n}={'yes' if find(n) else 'no'}" for n in TOOLS)
 
 
 def hidden():
@@ -190,7 +224,7 @@ def main(argv):
             return 1
         print(where)
     elif cmd == "table":
-        print("| tool | what it gives | on this machine |\n|---|---|---|")
+        print("| tool | what it is | on this machine |\n|---|---|---|")
         for n, (what, _, _) in TOOLS.items():
             print(f"| `{n}` | {what} | {'yes' if find(n) else 'missing'} |")
     else:
