@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the book into book/ (the site is book/html/, open book/html/index.html),
 # or, with --serve, serves it on http://localhost:3000 and rebuilds on change.
+# --chapter N (a number, or a page's name such as quick-start) makes a
+# preview: every page, but only that chapter's outputs run; the others show
+# a note (not for CI: with CI=true it is refused).
 #
 # Every output in the book comes from running code at build time
 # (mdbook-cmdrun + ci/chapters/bookrun); this script fails if any of those runs failed.
@@ -9,11 +12,24 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT" || exit 1
 
 serve=no
-case "${1:-}" in
-    --serve) serve=yes ;;
-    "") ;;
-    *) echo "usage: ci/book.sh [--serve]" >&2; exit 2 ;;
-esac
+only=
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --serve) serve=yes ;;
+        --chapter) [ $# -ge 2 ] || { echo "usage: ci/book.sh [--serve] [--chapter N]" >&2; exit 2; }
+                   only=$2; shift ;;
+        *) echo "usage: ci/book.sh [--serve] [--chapter N]" >&2; exit 2 ;;
+    esac
+    shift
+done
+if [ -n "$only" ]; then
+    if [ "${CI:-}" = true ]; then
+        echo "error: --chapter makes a preview with notes in place of outputs: CI builds the whole book" >&2
+        exit 2
+    fi
+    BOOKRUN_ONLY=$(python3 "$ROOT/ci/chapters/bookrun.py" chapter "$only") || exit 2
+    export BOOKRUN_ONLY
+fi
 
 bash "$ROOT/ci/setup.sh"
 

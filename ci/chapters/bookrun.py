@@ -272,16 +272,22 @@ def digest(dep):
     return d
 
 
-def dep_of_path(relpath):
-    """The dependency that RELPATH (relative to ROOT, inside it) stands for."""
-    if not inside(relpath) or relpath.split(os.sep)[0] not in WATCHED:
+def dep_of_path(relpath, named=False):
+    """The dependency that RELPATH (relative to ROOT, inside it) stands for.
+    A path read while the command ran counts inside src/, ci/ and listings/
+    only (target/ holds caches); a path the directive names counts anywhere
+    in the repository (a build log under target/, say)."""
+    if not inside(relpath) or relpath == ".":
+        return None
+    top = relpath.split(os.sep)[0]
+    if top not in WATCHED and not (named and top not in (".git", ".venv", ".tools")):
         return None
     listing = listing_of(relpath)
     full = os.path.join(ROOT, relpath)
     if listing == relpath:
         return "listing:" + relpath
     if os.path.isdir(full):
-        return "tree:" + relpath
+        return "tree:" + relpath if top in WATCHED else None
     return "file:" + relpath
 
 
@@ -315,7 +321,7 @@ def named_deps(args, cwd):
             for base in (cwd, ROOT):
                 full = os.path.normpath(os.path.join(base, word))
                 if os.path.exists(full):
-                    d = dep_of_path(rel(full))
+                    d = dep_of_path(rel(full), named=True)
                     if d:
                         deps.add(d)
                     break
@@ -437,6 +443,8 @@ def parser():
     r = sub.add_parser("raw", parents=[common])
     r.add_argument("cmd", nargs="+")
     sub.add_parser("prepare", help="check the chapters' cached outputs; print the global key")
+    c = sub.add_parser("chapter", help="the page that --chapter N names (ci/book.sh --chapter)")
+    c.add_argument("name")
     return ap
 
 
@@ -448,6 +456,8 @@ def main():
     a = parser().parse_args()
     if a.mode == "prepare":
         return prepare()
+    if a.mode == "chapter":
+        return chapter(a.name)
 
     missing = missing_tools(a)
     if missing:
@@ -576,14 +586,43 @@ def sh_quote(text):
 def write_table(path, entries):
     """The shell function `bookrun_ready KEY` that sets $file to the output
     of the directive whose folder and arguments, a line each, are KEY (the
-    shell wrapper builds KEY the same way); every word is quoted, so glob
-    characters in an argument match themselves."""
-    lines = [f"        {sh_quote(chr(10).join(words))}) file={sh_quote(file)} ;;" for words, file in entries]
+    shell wrapper builds KEY the same way), and $what to how the wrapper
+    logs it (cached, or note); every word is quoted, so glob characters in
+    an argument match themselves."""
+    lines = [f"        {sh_quote(chr(10).join(words))}) file={sh_quote(file)} what={what} ;;"
+             for words, file, what in entries]
     with open(path + ".tmp", "w") as f:
         f.write("# Written by ci/chapters/bookrun.py prepare: the outputs that are up to date.\n"
                 "bookrun_ready() {\n    case $1 in\n" + "".join(line + "\n" for line in lines) +
                 "        *) file= ;;\n    esac\n}\n")
     os.replace(path + ".tmp", path)
+
+
+def chapter(name):
+    """Print src/FILE.md for `--chapter NAME`: a chapter number (5, 05), a
+    page's name (quick-start, ch05-examples) or its file."""
+    import book_listings
+    pages = [os.path.relpath(ch, ROOT) for ch in book_listings.chapter_files()]
+    stem = os.path.basename(name).removesuffix(".md")
+    found = [p for p in pages if os.path.basename(p)[:-3] == stem]
+    if not found and stem.isdigit():
+        found = [p for p in pages if os.path.basename(p).startswith(f"ch{int(stem):02d}-")]
+    if len(found) != 1:
+        sys.exit(f"ci/book.sh --chapter {name}: no such page; give a chapter number or one of: "
+                 + ", ".join(os.path.basename(p)[:-3] for p in pages))
+    print(found[0])
+
+
+def missing_tools_quiet(a):
+    try:
+        return missing_tools(a)
+    except KeyError:
+        return ["unknown"]
+
+
+def preview_note(only):
+    return ('<div class="not-run">\n\n**Not built in this preview:** `bash ci/book.sh --chapter` built the '
+            f"outputs of `{only}` only. Build the whole book with `bash ci/book.sh` to see this one.\n\n</div>\n")
 
 
 def prepare():
@@ -599,27 +638,46 @@ def prepare():
         os.unlink(os.path.join(READY, f))
     branches = []
     stale = 0
+    keys = set()
     use_cache = os.environ.get("BOOKRUN_NO_CACHE") != "1"
     ap = parser()
-    for ch, argv in directives() if use_cache else []:
+    only = os.environ.get("BOOKRUN_ONLY")
+    for ch, argv in directives() if use_cache or only else []:
         try:
             a = ap.parse_args(argv)
         except SystemExit:
             continue  # bookrun itself reports it when mdbook runs the directive
+        cwd = os.path.realpath(ch.parent)
+        key = cache_key(argv, cwd, glob)
+        keys.add(key)
+        if only and rel(ch) != only:
+            # A one-chapter preview (ci/book.sh --chapter): the others' outputs
+            # are a note, unless they happen to be up to date.
+            out = cached(key) if use_cache and not missing_tools_quiet(a) else None
+            if out is None:
+                out, what = preview_note(only), "note"
+            else:
+                what = "cached"
+            mark_ready(key, out)
+            branches.append(([cwd, *argv], os.path.join(READY, key + ".md"), what))
+            continue
         try:
             if missing_tools(a):
                 continue
         except KeyError:
             continue  # an unknown tool: bookrun fails on it when mdbook runs the directive
-        cwd = os.path.realpath(ch.parent)
-        key = cache_key(argv, cwd, glob)
         out = cached(key)
         if out is None:
             stale += 1
             continue
         mark_ready(key, out)
-        branches.append(([cwd, *argv], os.path.join(READY, key + ".md")))
+        branches.append(([cwd, *argv], os.path.join(READY, key + ".md"), "cached"))
     write_table(os.path.join(CACHE, "ready.sh"), branches)
+    # Outputs of directives that no longer exist, or of older machinery.
+    if use_cache:
+        for f in os.listdir(CACHE):
+            if f.endswith(".json") and f[:-5] not in keys:
+                os.unlink(os.path.join(CACHE, f))
     print(glob)
     print(f"bookrun: {len(branches)} outputs ready, {stale} to run", file=sys.stderr)
 

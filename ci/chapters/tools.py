@@ -200,7 +200,7 @@ def find(name):
 def note(name):
     """The Markdown a page shows in place of an output that needs NAME."""
     what, _, how = TOOLS[name]
-    return (f'<div class="missing-tool">\n\n**Not run here:** this output needs {what}, which the machine '
+    return (f'<div class="not-run">\n\n**Not run here:** this output needs {what}, which the machine '
             f"that built this page does not have. To see it, {how}, then build the book again. "
             "Nothing was run.\n\n</div>\n")
 

@@ -49,11 +49,11 @@ def directive_problems(html_root):
 
 # What bookrun prints in place of an output whose tool is missing
 # (ci/chapters/tools.py, note()).
-NOTE_RE = re.compile(r'<div class="missing-tool">(.*?)</div>', re.S)
+NOTE_RE = re.compile(r'<div class="not-run">(.*?)</div>', re.S)
 
 
 def notes_in(site):
-    """Every missing-tool note in the HTML pages under SITE (book/html: cmdrun
+    """Every note in place of an output (a missing tool, a one-chapter preview) in the HTML pages under SITE (book/html: cmdrun
     runs for the html renderer only), as 'page: note'. print.html repeats the others."""
     found = []
     for page in sorted(site.rglob("*.html")) if site.is_dir() else []:

@@ -96,7 +96,7 @@ def test_a_missing_tool_gives_a_note_and_nothing_runs(tmp_path):
     cmd = [WRAPPER, "shell", "--needs", "gdb", "--", "sh", "-c", f"touch {marker}; gdb --version"]
     p = run(cmd, env=env_for(tmp_path, BOOK_HIDE_TOOLS="gdb"))
     assert p.returncode == 0, p.stderr
-    assert '<div class="missing-tool">' in p.stdout and "needs gdb" in p.stdout
+    assert '<div class="not-run">' in p.stdout and "needs gdb" in p.stdout
     assert "Nothing was run" in p.stdout and not marker.exists()
     assert log_of(tmp_path)[-1]["status"] == "note"
     # CI builds the book it publishes: there a missing tool fails the build.
@@ -142,7 +142,7 @@ def test_the_wrapper_answers_from_the_table_of_ready_outputs(tmp_path, bookrun):
     out.write_text("the ready output\n")
     table = tmp_path / "ready.sh"
     cwd = os.path.realpath(tmp_path)
-    bookrun.write_table(str(table), [([cwd, *argv], str(out)), ([cwd, "raw", "--", "other"], "/nonexistent")])
+    bookrun.write_table(str(table), [([cwd, *argv], str(out), "cached"), ([cwd, "raw", "--", "other"], "/nonexistent", "note")])
     env = env_for(tmp_path, BOOKRUN_READY=str(table))
     p = run([WRAPPER, *argv], env=env, cwd=tmp_path)
     assert p.returncode == 0 and p.stdout == "the ready output\n", p.stderr
