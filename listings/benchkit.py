@@ -228,13 +228,18 @@ def flatten(values, prefix=""):
     return flat
 
 
-def numbers(name, values):
+def numbers(name, values, load):
     """The line that ends a report: this run's numbers, named `NAME.KEY`, in an
     HTML comment for ci/checks/claims.py. values may nest ({"min": {"1e7": ...}}
-    is `NAME.min.1e7`); every leaf is a number or a bool."""
+    is `NAME.min.1e7`); every leaf is a number or a bool. load is the one-minute
+    load average when the run started: with the number of CPUs it becomes
+    `NAME.run.load` and `NAME.run.cores`, which tell the check whether other
+    work crowded the run (more runnable processes than cores)."""
     if not name.replace("_", "").isalnum() or not name[0].isalpha():
         raise ValueError(f"bad name {name!r}: letters, digits and underscores, starting with a letter")
-    return f"<!-- numbers {name} {json.dumps(flatten(values), sort_keys=True)} -->"
+    flat = flatten(values)
+    flat.update({"run.load": round(float(load), 2), "run.cores": os.cpu_count()})
+    return f"<!-- numbers {name} {json.dumps(flat, sort_keys=True)} -->"
 
 
 def fmt(t):

@@ -97,6 +97,7 @@ def main():
     if cached.exists():
         print(cached.read_text(), end="")
         return
+    load = bk.load()
     rows = measure()
     lines = ["| kernel (1e6 float64) | release | debug (`dev` profile) | debug / release |",
              "|---|---:|---:|---:|"]
@@ -113,7 +114,7 @@ def main():
                  f"{platform.machine()}, {os.cpu_count()} cores; median of {ROUNDS} rounds.")
     lines.append("")
     lines.append(bk.numbers("ch06", {"release": {k: r for k, r, _, _ in rows}, "debug": {k: d for k, _, d, _ in rows},
-                                     "ratio": ratio}))
+                                     "ratio": ratio}, load))
     text = "\n".join(lines) + "\n"
     cached.write_text(text)
     print(text, end="")

@@ -60,6 +60,7 @@ def measure():
     from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
 
     rng = np.random.default_rng(0)
+    load = bk.load()
     ufuncs = {}
     for dtype in ("float32", "float64"):
         x = rng.uniform(0, 1, 1_000_000).astype(dtype)
@@ -75,7 +76,7 @@ def measure():
         assert np.abs(f(*args) - expected).max() < 2 * 2 * R * 2.0**-11
     distances = bk.run_case({name: (lambda f=f: f(*args)) for name, f, _ in VERSIONS}, ROUNDS, ROUND_SECONDS,
                             same_number=True)
-    return {"ufuncs": ufuncs, "distances": distances, "load": os.getloadavg()[0], "python": sys.version.split()[0],
+    return {"ufuncs": ufuncs, "distances": distances, "load": os.getloadavg()[0], "load_start": load, "python": sys.version.split()[0],
             "numpy": np.__version__, "cpus": len(os.sched_getaffinity(0)),
             "simd": [f for f in __cpu_dispatch__ if __cpu_features__[f]]}
 
@@ -143,7 +144,7 @@ def numbers(data):
         # NumPy's dispatch targets that this CPU has: X86_V3 (AVX2 and FMA) is
         # where NumPy 2.4's float32 sin and cos get their SIMD loop.
         "cpu": {t: t in data["simd"] for t in ("X86_V3", "X86_V4")},
-    })
+    }, data["load_start"])
 
 
 def main():

@@ -215,7 +215,7 @@ def numbers(data):
                   "med": {k: v[1] for k, v in zip(POOL_KEYS, pools.values())}},
         "blas_threads": sum(d["num_threads"] for d in data["blas"]),
         "cores": int(data["machine"].split()[0]),
-    })
+    }, data["load"][0])
 
 
 def main():

@@ -15,6 +15,7 @@ import benchkit as bk
 
 N = 200_000_000  # float64: 1.6 GB
 
+load = bk.load()
 out = np.empty(N)
 t = time.perf_counter()
 out.fill(1.0)  # the first write: every page is faulted in
@@ -28,4 +29,4 @@ print(
     f"writing the same memory again took {again:.2f} s."
 )
 print()
-print(bk.numbers("ch08_touch", {"first": first, "again": again, "bytes": N * 8}))
+print(bk.numbers("ch08_touch", {"first": first, "again": again, "bytes": N * 8}, load))

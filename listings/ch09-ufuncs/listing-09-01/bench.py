@@ -113,7 +113,7 @@ def report(data):
         "min": {SIZES[label]: {KEYS[k]: v[0] for k, v in res.items()} for label, res in data["results"]},
         "med": {SIZES[label]: {KEYS[k]: v[1] for k, v in res.items()} for label, res in data["results"]},
         "simd_log64": data["simd_log64"],
-    }))
+    }, data["load"][0]))
     return "\n".join(lines) + "\n"
 
 

@@ -37,6 +37,7 @@ ROUND_SECONDS = 0.02
 
 def measure():
     rng = np.random.default_rng(0)
+    load = bk.load()
     results = []
     for rows in (1, 10_000):
         x = rng.standard_normal((rows, 8))
@@ -58,7 +59,7 @@ def measure():
     return {
         "results": results,
         "date": bk.today(),
-        "load": [bk.load()],
+        "load": [load],
         "versions": bk.python_numpy(),
         "cores": os.cpu_count(),
     }
@@ -95,7 +96,7 @@ def report(data):
               f"{ROUNDS} interleaved rounds of about {ROUND_SECONDS * 1e3:.0f} ms.", "",
               bk.numbers("ch10", {
                   which: {stat: {KEYS[name]: v[i] for name, v in res.items()} for i, stat in enumerate(("min", "med"))}
-                  for which, (_, res) in zip(("one", "big"), data["results"])})]
+                  for which, (_, res) in zip(("one", "big"), data["results"])}, data["load"][0])]
     return "\n".join(lines) + "\n"
 
 

@@ -99,10 +99,9 @@ mod greatcircle {
                 }
             }
         }
-        // SAFETY: the loops above gave each of the first `len` elements of
-        // the spare capacity to `f`, which wrote it (the caller's promise, see
-        // "# Safety"); on an early return (Ctrl-C) the length stays 0 and
-        // nothing unwritten is ever read.
+        // SAFETY: the loops gave each of the first `len` spare elements to `f`,
+        // which wrote it (the caller's promise, "# Safety"); on an early return
+        // (Ctrl-C) the length stays 0 and nothing unwritten is ever read.
         unsafe { out.set_len(len) };
         Ok(())
     }
