@@ -100,7 +100,8 @@ def site_numbers(site):
                 problems.append(f"{name} is {values[name]!r} on {where[name]} and {value!r} on {rel}: the two "
                                 "pages show different runs of one benchmark (build the book again)")
                 continue
-            values[name], where[name] = value, rel
+            values[name] = value
+            where.setdefault(name, rel)
     return values, where, problems
 
 
