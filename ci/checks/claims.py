@@ -278,6 +278,12 @@ OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast
 FUNCS = {"abs": abs, "min": min, "max": max}
 
 
+# A bench script keeps its measurement (target/cache/bench-*.json) and bookrun
+# keeps the page's output: measuring again takes both steps.
+AGAIN = ("Measure again when the machine is quieter: run the benchmark with --fresh (it stores the new run), "
+         "then BOOKRUN_NO_CACHE=1 bash ci/book.sh (which runs every output of the book again).")
+
+
 class ClaimError(Exception):
     pass
 
@@ -395,13 +401,11 @@ def check(site, src, strict=None):
                       f"  claim: {body}\n  where: {show(values, body)}\n")
             busy = crowded(body, values)
             if busy and not strict:
-                warnings.append(report + f"  The run was crowded by other work: {', '.join(busy)}. Measure "
-                                "again when the machine is quieter (the bench script's --fresh) and build the "
-                                "book again; with CI=true this fails the build.")
+                warnings.append(report + f"  The run was crowded by other work: {', '.join(busy)}. {AGAIN} "
+                                "With CI=true this fails the build.")
             else:
                 problems.append(report + "  Rewrite the sentence (or let the benchmark print it from its "
-                                "numbers); if other work disturbed this run, measure again (the bench script's "
-                                "--fresh) and build the book again.")
+                                f"numbers). If other work disturbed this run: {AGAIN}")
     return claims, len(values), problems, warnings
 
 
