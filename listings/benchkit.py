@@ -27,6 +27,13 @@ anew. target/cache/bench-NAME.lock lets one run of a bench measure at a time:
 when the book asks for two sections at once, the second waits and then
 reads what the first stored. `--fresh` on the command line measures again
 whatever the cache holds, and stores the new run.
+
+Numbers for the prose (`numbers`). A report ends with one HTML comment that
+carries the run's numbers by name, `<!-- numbers ch09 {"min.1e7.rust": ...} -->`:
+invisible on the page, and read by ci/checks/claims.py after the book is
+built, which checks every `<!-- claim: ... -->` that a chapter's prose puts
+next to a sentence against the numbers of the same build (CONTRIBUTING.md,
+"A sentence that reads a number").
 """
 
 import datetime
@@ -204,6 +211,35 @@ def measured_by(data, rounds, round_seconds):
     return (f"Measured by `bench.py` on {data['date']}, {data['machine']} (shared with other jobs: load "
             f"average {data['load'][0]:.2f} at the start, {data['load'][1]:.2f} at the end); "
             f"{data['versions']}; {rounds} interleaved rounds of about {round_seconds * 1e3:.0f} ms each.")
+
+
+def flatten(values, prefix=""):
+    """{"a": {"b": 1}} as {"a.b": 1}; keys in lower case, anything but letters,
+    digits and underscores turned into "_"."""
+    flat = {}
+    for k, v in values.items():
+        k = prefix + "".join(c if c.isalnum() or c == "_" else "_" for c in str(k).lower())
+        if isinstance(v, dict):
+            flat.update(flatten(v, k + "."))
+        elif isinstance(v, (bool, int, float)):
+            flat[k] = v
+        else:
+            raise TypeError(f"{k}: a number or a bool, not {type(v).__name__}")
+    return flat
+
+
+def numbers(name, values, load):
+    """The line that ends a report: this run's numbers, named `NAME.KEY`, in an
+    HTML comment for ci/checks/claims.py. values may nest ({"min": {"1e7": ...}}
+    is `NAME.min.1e7`); every leaf is a number or a bool. load is the one-minute
+    load average when the run started: with the number of CPUs it becomes
+    `NAME.run.load` and `NAME.run.cores`, which tell the check whether other
+    work crowded the run (more runnable processes than cores)."""
+    if not name.replace("_", "").isalnum() or not name[0].isalpha():
+        raise ValueError(f"bad name {name!r}: letters, digits and underscores, starting with a letter")
+    flat = flatten(values)
+    flat.update({"run.load": round(float(load), 2), "run.cores": os.cpu_count()})
+    return f"<!-- numbers {name} {json.dumps(flat, sort_keys=True)} -->"
 
 
 def fmt(t):

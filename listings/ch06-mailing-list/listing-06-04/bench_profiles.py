@@ -9,7 +9,9 @@ gives the median over rounds and the ratio.
 
 The result is cached under target/cache/ by a hash of everything it depends
 on (this script, the listing's sources, rustc, Python), so a book rebuild
-reuses it until one of those changes.
+reuses it until one of those changes. Its last line carries the numbers, by
+name (ch06.ratio.sum_iter, ...), to the claims of the chapters' prose
+(listings/benchkit.py's `numbers`, ci/checks/claims.py).
 """
 
 import hashlib
@@ -26,6 +28,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 CACHE = ROOT / "target" / "cache"
+sys.path.insert(0, str(HERE.parent.parent))  # listings/, for benchkit
+import benchkit as bk  # noqa: E402
+
 KERNELS = ["sum_indexed", "sum_iter"]
 ROUNDS = 5
 
@@ -92,6 +97,7 @@ def main():
     if cached.exists():
         print(cached.read_text(), end="")
         return
+    load = bk.load()
     rows = measure()
     lines = ["| kernel (1e6 float64) | release | debug (`dev` profile) | debug / release |",
              "|---|---:|---:|---:|"]
@@ -106,6 +112,9 @@ def main():
     lines.append("")
     lines.append(f"Measured by `bench_profiles.py` with Python {platform.python_version()} on "
                  f"{platform.machine()}, {os.cpu_count()} cores; median of {ROUNDS} rounds.")
+    lines.append("")
+    lines.append(bk.numbers("ch06", {"release": {k: r for k, r, _, _ in rows}, "debug": {k: d for k, _, d, _ in rows},
+                                     "ratio": ratio}, load))
     text = "\n".join(lines) + "\n"
     cached.write_text(text)
     print(text, end="")

@@ -13,7 +13,9 @@ noisy neighbour hurts all alike); a round times enough calls to last about
 30 ms. Tables give the minimum and the median over the rounds; ratios use
 the minima. The measurements are cached under target/cache/ by a hash of
 this script, the listing's sources, rustc, Python and NumPy; --fresh ignores
-the cache. The sentences are printed from the same numbers. The timing and
+the cache. The sentences are printed from the same numbers, and each
+section ends with them, by name (ch07_03.speed.simd, ...), for the claims of
+chapter 7's prose (benchkit's `numbers`, ci/checks/claims.py). The timing and
 the cache are listings/benchkit.py's, shared by every bench.py.
 """
 
@@ -58,6 +60,7 @@ def measure():
     from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
 
     rng = np.random.default_rng(0)
+    load = bk.load()
     ufuncs = {}
     for dtype in ("float32", "float64"):
         x = rng.uniform(0, 1, 1_000_000).astype(dtype)
@@ -73,7 +76,7 @@ def measure():
         assert np.abs(f(*args) - expected).max() < 2 * 2 * R * 2.0**-11
     distances = bk.run_case({name: (lambda f=f: f(*args)) for name, f, _ in VERSIONS}, ROUNDS, ROUND_SECONDS,
                             same_number=True)
-    return {"ufuncs": ufuncs, "distances": distances, "load": os.getloadavg()[0], "python": sys.version.split()[0],
+    return {"ufuncs": ufuncs, "distances": distances, "load": os.getloadavg()[0], "load_start": load, "python": sys.version.split()[0],
             "numpy": np.__version__, "cpus": len(os.sched_getaffinity(0)),
             "simd": [f for f in __cpu_dispatch__ if __cpu_features__[f]]}
 
@@ -100,7 +103,7 @@ def report_ufuncs(data):
             f"{r['arcsin']:.1f} times as long an element in float64 as in float32. Half the bytes per "
             f"element can explain up to 2×; ")
     text += (f"{' and '.join(more)} gained more than that." if more else "no function gained more than that.")
-    out += ["", text, ""]
+    out += ["", text, "", numbers(data), ""]
     return "\n".join(out)
 
 
@@ -123,8 +126,25 @@ def report_distances(data):
           f"{speed(simd)}; `distance_par`, on the {data['cpus']} cores this process could use, "
           f"ran at {speed(par)}, {par / simd:.2f} times the speed of the one-thread `distance_simd` "
           f"(the machine's one-minute load average was {data['load']:.1f} at the end of the run).")
-    out += ["", s, ""]
+    out += ["", s, "", numbers(data), ""]
     return "\n".join(out)
+
+
+def numbers(data):
+    """The run's numbers, for the claims of chapter 7's prose (ch07_03.*): each
+    section prints the same ones."""
+    u, d = data["ufuncs"], data["distances"]
+    return bk.numbers("ch07_03", {
+        "ufunc": {dtype: {name: v[0] for name, v in u[dtype].items()} for dtype in u},
+        "ratio": {name: u["float64"][name][0] / u["float32"][name][0] for name in u["float32"]},
+        "min": {k: v[0] for k, v in d.items()},
+        "med": {k: v[1] for k, v in d.items()},
+        "speed": {k: d["NumPy"][0] / v[0] for k, v in d.items()},
+        "cpus": data["cpus"],
+        # NumPy's dispatch targets that this CPU has: X86_V3 (AVX2 and FMA) is
+        # where NumPy 2.4's float32 sin and cos get their SIMD loop.
+        "cpu": {t: t in data["simd"] for t in ("X86_V3", "X86_V4")},
+    }, data["load_start"])
 
 
 def main():

@@ -11,7 +11,9 @@ two minima differ is the noise of this run, and the sentence under the table
 checks with it. The measurement is cached under target/cache/ by a hash of
 this script, the listing's sources and the tool versions; --fresh ignores
 the cache. The timing and the cache are listings/benchkit.py's, shared by
-every bench.py.
+every bench.py. Both parts end with the run's numbers, by name (ch08.check_cost,
+ch08.pools.min.split, ...), for the claims of the chapter's prose
+(benchkit's `numbers`, ci/checks/claims.py).
 
 The second part (printed with `pools`, from the same cached run) times
 NumPy's BLAS and rayon at the same time: `x @ x` in a Python thread while
@@ -42,6 +44,10 @@ PAIR_ROUNDS = 9
 MATRIX = 1000  # x @ x, float64: about 50 ms on one or two cores
 SPAN = 2**26  # total_par over a broadcast view: about 50 ms, no memory traffic
 
+# The short names of the rows in the page's numbers (ch08.min.KEY, ch08.pools.min.KEY).
+KEYS = ["unchecked", "unchecked_again", "total", "detached", "par", "par_1"]
+POOL_KEYS = ["x_default", "x_1", "par_alone", "par_1_alone", "over", "split", "seq"]
+
 IMPLS = {
     "total_unchecked (no checks)": lambda a: m.total_unchecked(a),
     "total_unchecked again (the noise)": lambda a: m.total_unchecked(a),
@@ -57,9 +63,14 @@ def measure():
     impls = {name: (lambda f=f: f(a)) for name, f in IMPLS.items()}
     load = bk.load()
     results = bk.run_case(impls, ROUNDS, ROUND_SECONDS)
+    # `total` over a broadcast view, as the chapter's demo interrupts it: the
+    # time of an element with no memory traffic.
+    b = np.broadcast_to(1.0, SPAN)
+    broadcast = bk.run_case({"total": lambda: m.total(b)}, 5, ROUND_SECONDS)["total"]
     pools = measure_pools()
     return {
         "results": results,
+        "broadcast": broadcast,
         "pools": pools,
         "blas": [{k: d[k] for k in ("user_api", "internal_api", "num_threads")} for d in threadpool_info()],
         "date": bk.today(),
@@ -143,6 +154,11 @@ def report_pools(data):
         lines.append(f"- Other work was already running when the benchmark started (load average "
                      f"{data['load'][0]:.2f} on {cores} cores), so every row also competed with it for "
                      f"the cores.")
+    if split > over * 1.05:
+        x1, p1 = res[names[1]][0], res[names[3]][0]
+        lines.append(f"- With one core each, the pair takes about as long as the longer of the two jobs alone "
+                     f"(`x @ x` on one thread {x1 * 1e3:.1f} ms, `total_par(threads=1)` {p1 * 1e3:.1f} ms), "
+                     f"and the core of the shorter one idles for the rest.")
     lines.append(f"- Running them one after the other, each on every core, took {seq / best:.2f}× the "
                  f"best of the three ways to run both.")
     lines.append("")
@@ -151,6 +167,7 @@ def report_pools(data):
                  f"2**{SPAN.bit_length() - 1} elements of a broadcast view; "
                  f"{PAIR_ROUNDS} interleaved rounds, one call each "
                  f"(the threadpoolctl limit, set and restored, included).")
+    lines += ["", numbers(data)]
     return "\n".join(lines) + "\n"
 
 
@@ -177,7 +194,28 @@ def report(data):
                  f"takes {res[names[5]][0] / base:.2f}×, its start included.")
     lines.append("")
     lines.append(bk.measured_by(data, ROUNDS, ROUND_SECONDS))
+    lines += ["", numbers(data)]
     return "\n".join(lines) + "\n"
+
+
+def numbers(data):
+    """The run's numbers, for the claims of the chapter's prose (ch08.*); both
+    tables of the page carry the same ones."""
+    res, pools = data["results"], data["pools"]["results"]
+    base = res[next(iter(res))][0]
+    return bk.numbers("ch08", {
+        "min": {k: v[0] for k, v in zip(KEYS, res.values())},
+        "med": {k: v[1] for k, v in zip(KEYS, res.values())},
+        "n": N,
+        "check_cost": res[list(res)[2]][0] / base - 1,
+        "noise": abs(res[list(res)[1]][0] / base - 1),
+        "block_seconds": res[list(res)[2]][0] * 2**20 / N,
+        "broadcast": {"min": data["broadcast"][0], "med": data["broadcast"][1], "n": SPAN},
+        "pools": {"min": {k: v[0] for k, v in zip(POOL_KEYS, pools.values())},
+                  "med": {k: v[1] for k, v in zip(POOL_KEYS, pools.values())}},
+        "blas_threads": sum(d["num_threads"] for d in data["blas"]),
+        "cores": int(data["machine"].split()[0]),
+    }, data["load"][0])
 
 
 def main():

@@ -9,7 +9,9 @@ mutable `LeastSquares` (a NumPy array, borrowed on each call), the function
 call, and NumPy's `x @ coef`. Interleaved rounds, as chapter 5's bench.py;
 the measurement is cached under target/cache/ by a hash of this script, the
 listing's sources and the tool versions. --fresh ignores it. The timing and
-the cache are listings/benchkit.py's, shared by every bench.py.
+the cache are listings/benchkit.py's, shared by every bench.py. The last line
+carries the numbers, by name (ch10.one.min.frozen, ...), to the claims of the
+chapter's prose (benchkit's `numbers`, ci/checks/claims.py).
 """
 
 import os
@@ -25,12 +27,17 @@ import benchkit as bk
 from benchkit import fmt
 
 HERE = Path(__file__).resolve().parent
+# The short names of the calls in the page's numbers: ch10.one.min.frozen, ch10.big.med.numpy, ...
+KEYS = {"LinearFit.predict (Array1 field)": "frozen", "LeastSquares.predict (Py<PyArray1> field)": "mutable",
+        "predict(x, coef), coef an array": "arg", "predict(x, np.asarray(coef_list)), converted per call": "converted",
+        "NumPy x @ coef": "numpy"}
 ROUNDS = 15
 ROUND_SECONDS = 0.02
 
 
 def measure():
     rng = np.random.default_rng(0)
+    load = bk.load()
     results = []
     for rows in (1, 10_000):
         x = rng.standard_normal((rows, 8))
@@ -52,7 +59,7 @@ def measure():
     return {
         "results": results,
         "date": bk.today(),
-        "load": [bk.load()],
+        "load": [load],
         "versions": bk.python_numpy(),
         "cores": os.cpu_count(),
     }
@@ -62,8 +69,10 @@ def big_rows(data):
     res = data["results"][1][1]
     rust = [tmin for name, (tmin, _) in res.items() if not name.startswith("NumPy")]
     numpy = res["NumPy x @ coef"][0]
-    return (f"On x of {data['results'][1][0]} the work dominates: the four Rust calls are within "
-            f"{(max(rust) / min(rust) - 1) * 100:.0f}% of each other, and NumPy's `x @ coef`, a BLAS "
+    spread = max(rust) / min(rust) - 1
+    calls = (f"the work dominates: the four Rust calls are within {spread:.0%} of each other" if spread < 0.1 else
+             f"the four Rust calls still differ by up to {spread:.0%}")
+    return (f"On x of {data['results'][1][0]} {calls}, and NumPy's `x @ coef`, a BLAS "
             f"matrix-vector product, takes {numpy / min(rust):.2f}× the fastest of them.")
 
 
@@ -77,15 +86,17 @@ def report(data):
     t = lambda name: one[name][0]
     frozen, mutable = t("LinearFit.predict (Array1 field)"), t("LeastSquares.predict (Py<PyArray1> field)")
     arr, lst = t("predict(x, coef), coef an array"), t("predict(x, np.asarray(coef_list)), converted per call")
-    lines += ["", f"On one row, the call is all there is: borrowing the model's NumPy array costs "
-              f"{fmt(mutable - frozen)} per call over the owned `Array1` "
-              f"({fmt(mutable)} against {fmt(frozen)}); passing the coefficients as an argument "
-              f"costs {fmt(arr - frozen)}, and converting them from a list on each call "
-              f"{fmt(lst - frozen)}, {lst / frozen:.1f}× the frozen model's whole call.", "",
+    lines += ["", f"On one row, the call is all there is: the mutable model's `predict` took {fmt(mutable)} "
+              f"and the frozen model's {fmt(frozen)} ({mutable / frozen:.2f}×); the function took {fmt(arr)} "
+              f"with the coefficients passed as an array, and {fmt(lst)} when it converted them from a list on "
+              f"each call, {lst / frozen:.1f}× the frozen model's whole call.", "",
               big_rows(data), "",
               f"Measured by `bench.py` on {data['date']}, {data['cores']} cores shared with other jobs "
               f"(load average {data['load'][0]:.2f}); {data['versions']}; minimum and median of "
-              f"{ROUNDS} interleaved rounds of about {ROUND_SECONDS * 1e3:.0f} ms."]
+              f"{ROUNDS} interleaved rounds of about {ROUND_SECONDS * 1e3:.0f} ms.", "",
+              bk.numbers("ch10", {
+                  which: {stat: {KEYS[name]: v[i] for name, v in res.items()} for i, stat in enumerate(("min", "med"))}
+                  for which, (_, res) in zip(("one", "big"), data["results"])}, data["load"][0])]
     return "\n".join(lines) + "\n"
 
 

@@ -74,8 +74,13 @@ mod greatcircle {
     // ANCHOR: blocks
     /// Calls `f(i, j0, block)` on every row `i` of the output (rows of `m`),
     /// in blocks of at most BLOCK columns starting at `j0`, and checks for
-    /// Ctrl-C every BLOCK elements or so. `f` must write all of `block`.
-    fn for_each_block(
+    /// Ctrl-C every BLOCK elements or so; then gives `out` its length.
+    ///
+    /// # Safety
+    ///
+    /// `f` must initialise every element of each `block` it is given: once
+    /// the loops end, `out`'s length covers them all.
+    unsafe fn for_each_block(
         py: Python<'_>,
         out: &mut Vec<f32>,
         (n, m): (usize, usize),
@@ -94,9 +99,9 @@ mod greatcircle {
                 }
             }
         }
-        // SAFETY: the loops above gave each of the first `len` elements of
-        // the spare capacity to `f`, which wrote it; on an early return (Ctrl-C)
-        // the length stays 0 and nothing unwritten is ever read.
+        // SAFETY: the loops gave each of the first `len` spare elements to `f`,
+        // which wrote it (the caller's promise, "# Safety"); on an early return
+        // (Ctrl-C) the length stays 0 and nothing unwritten is ever read.
         unsafe { out.set_len(len) };
         Ok(())
     }
@@ -124,15 +129,20 @@ mod greatcircle {
         let mut out = output(n, m)?;
         let (lat1, lon1) = points(&lat1, &lon1, ["lat1", "lon1"])?;
         let (lat2, lon2) = points(&lat2, &lon2, ["lat2", "lon2"])?;
-        for_each_block(py, &mut out, (n, m), |i, j0, block| {
-            let (p1, l1) = (lat1[i].to_radians(), lon1[i].to_radians());
-            for (d, (&lat, &lon)) in block.iter_mut().zip(lat2[j0..].iter().zip(&lon2[j0..])) {
-                let (p2, l2) = (lat.to_radians(), lon.to_radians());
-                let h = ((p2 - p1) / 2.0).sin().powi(2)
-                    + p1.cos() * p2.cos() * ((l2 - l1) / 2.0).sin().powi(2);
-                d.write(2.0 * R_KM * h.sqrt().asin());
-            }
-        })?;
+        // SAFETY: the closure writes every element of its block: a block of
+        // row `i` starts at column `j0` and ends by column `m`, so the zip with
+        // `lat2[j0..]` and `lon2[j0..]` (`m - j0` points each) covers all of it.
+        unsafe {
+            for_each_block(py, &mut out, (n, m), |i, j0, block| {
+                let (p1, l1) = (lat1[i].to_radians(), lon1[i].to_radians());
+                for (d, (&lat, &lon)) in block.iter_mut().zip(lat2[j0..].iter().zip(&lon2[j0..])) {
+                    let (p2, l2) = (lat.to_radians(), lon.to_radians());
+                    let h = ((p2 - p1) / 2.0).sin().powi(2)
+                        + p1.cos() * p2.cos() * ((l2 - l1) / 2.0).sin().powi(2);
+                    d.write(2.0 * R_KM * h.sqrt().asin());
+                }
+            })
+        }?;
         Ok(to_pyarray(py, n, m, out))
     }
     // ANCHOR_END: port
@@ -178,7 +188,8 @@ mod greatcircle {
     // ANCHOR: hoisted
     /// One block of a row: point `i` of `t1` against points `j0..` of `t2`.
     /// sin((b - a) / 2) = sin(b/2) cos(a/2) - cos(b/2) sin(a/2), so no sine
-    /// or cosine is left in the loop; `asin` is the function to call.
+    /// or cosine is left in the loop; `asin` is the function to call. Writes
+    /// every element of `out`.
     #[inline(always)]
     fn row(
         t1: &Trig,
@@ -217,9 +228,12 @@ mod greatcircle {
         let (lat1, lon1) = points(&lat1, &lon1, ["lat1", "lon1"])?;
         let (lat2, lon2) = points(&lat2, &lon2, ["lat2", "lon2"])?;
         let (t1, t2) = (trig(py, &lat1, &lon1)?, trig(py, &lat2, &lon2)?);
-        for_each_block(py, &mut out, (n, m), |i, j0, block| {
-            row(&t1, i, &t2, j0, block, f32::asin)
-        })?;
+        // SAFETY: `row` writes every element of the block it is given.
+        unsafe {
+            for_each_block(py, &mut out, (n, m), |i, j0, block| {
+                row(&t1, i, &t2, j0, block, f32::asin)
+            })
+        }?;
         Ok(to_pyarray(py, n, m, out))
     }
     // ANCHOR_END: hoisted
@@ -255,9 +269,12 @@ mod greatcircle {
         let (lat1, lon1) = points(&lat1, &lon1, ["lat1", "lon1"])?;
         let (lat2, lon2) = points(&lat2, &lon2, ["lat2", "lon2"])?;
         let (t1, t2) = (trig(py, &lat1, &lon1)?, trig(py, &lat2, &lon2)?);
-        for_each_block(py, &mut out, (n, m), |i, j0, block| {
-            row(&t1, i, &t2, j0, block, asin_poly)
-        })?;
+        // SAFETY: `row` writes every element of the block it is given.
+        unsafe {
+            for_each_block(py, &mut out, (n, m), |i, j0, block| {
+                row(&t1, i, &t2, j0, block, asin_poly)
+            })
+        }?;
         Ok(to_pyarray(py, n, m, out))
     }
     // ANCHOR_END: asin

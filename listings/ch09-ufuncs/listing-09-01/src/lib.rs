@@ -80,7 +80,9 @@ const PY_UFUNC_NONE: c_int = -1;
 pub(crate) struct Table<T>(UnsafeCell<T>);
 
 // SAFETY: the contents are constants, written only by the initialiser;
-// afterwards NumPy only reads them, from whichever thread calls the ufunc.
+// afterwards NumPy's call machinery only reads them, from whichever thread
+// calls the ufunc. (NumPy's `PyUFunc_ReplaceLoopBySignature` would write
+// `functions` while other threads may read it: never call it on this ufunc.)
 unsafe impl<T> Sync for Table<T> {}
 
 impl<T> Table<T> {

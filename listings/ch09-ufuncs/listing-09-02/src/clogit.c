@@ -1,5 +1,6 @@
 /* Listing 9-2: the logit ufunc of NumPy's "Writing your own ufunc" tutorial,
- * for Python 3 and NumPy 2: the C twin of listing 9-1. */
+ * modernised (multi-phase initialisation, PyModule_AddObjectRef, the
+ * Py_mod_gil slot): the C twin of listing 9-1. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #define NPY_NO_DEPRECATED_API NPY_2_0_API_VERSION
@@ -79,7 +80,7 @@ static PyModuleDef_Slot clogit_slots[] = {
 static struct PyModuleDef clogit_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "clogit",
-    .m_doc = "The logit ufunc of NumPy's tutorial, for Python 3 and NumPy 2.",
+    .m_doc = "The logit ufunc of NumPy's tutorial, modernised.",
     .m_size = 0,
     .m_slots = clogit_slots,
 };

@@ -65,7 +65,8 @@ unsafe extern "C" fn dot_loop<T: Float>(
 /// A `static` that NumPy may hold a `*mut` pointer to, as in listing 9-1.
 struct Table<T>(UnsafeCell<T>);
 
-// SAFETY: constants, written only by the initialiser; NumPy only reads them.
+// SAFETY: constants, written only by the initialiser; NumPy's call machinery
+// only reads them (never call `PyUFunc_ReplaceLoopBySignature` on this gufunc).
 unsafe impl<T> Sync for Table<T> {}
 
 impl<T> Table<T> {
