@@ -13,6 +13,7 @@ cache. The timing and the cache are listings/benchkit.py's, shared by every
 bench.py.
 """
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -41,6 +42,7 @@ def block():
 
 
 def measure():
+    load = os.getloadavg()[0]
     # The abi3 build must really be one, and the other not.
     assert shipkit_abi3.shipkit_abi3.__file__.endswith(".abi3.so"), shipkit_abi3.shipkit_abi3.__file__
     assert ".abi3." not in shipkit.shipkit.__file__, shipkit.shipkit.__file__
@@ -56,7 +58,7 @@ def measure():
         r = bk.run_case({"specific": lambda a=a: shipkit.total(a), "abi3": lambda a=a: shipkit_abi3.total(a)},
                         ROUNDS, ROUND_SECONDS, same_number=True)
         rows.append({"case": name, **{k: list(v) for k, v in r.items()}})
-    return {"rows": rows, "python": sys.version.split()[0], "numpy": np.__version__}
+    return {"rows": rows, "python": sys.version.split()[0], "numpy": np.__version__, "load": load}
 
 
 def fmt(t):
@@ -81,6 +83,9 @@ def report(data):
             f"{kernel['abi3'][0] / kernel['specific'][0]:.2f}× the time on the kernel, whose loop "
             f"calls into Python only to check for Ctrl-C, once per 2<sup>{bits}</sup> elements "
             f"({'once' if checks == 1 else f'{checks} times'} for {KERNEL_N:,} elements).", ""]
+    # The run's numbers, for the claims of chapter 7's prose (ch07_02.*).
+    out += [bk.numbers("ch07_02", {name.split(":")[0]: {"specific": r["specific"][0], "abi3": r["abi3"][0]}
+                                   for name, r in zip(("call:", "kernel:"), data["rows"])}, data["load"]), ""]
     return "\n".join(out)
 
 
