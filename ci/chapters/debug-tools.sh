@@ -45,8 +45,7 @@ if ! command -v gdb >/dev/null; then
             true
     fi
     if ! command -v gdb >/dev/null; then
-        if command -v apt-get >/dev/null; then how="install it: sudo apt-get install gdb"
-        elif command -v dnf >/dev/null; then how="install it: sudo dnf install gdb"
+        if command -v apt-get >/dev/null; then how="as root: apt-get install gdb"
         else how="install gdb with your system's package manager"; fi
         optional_missing gdb "$SKIPPED" "$how"
     fi

@@ -371,6 +371,9 @@ def scan_text(path, text):
                 findings.append(Finding(path, start, what, fix))
         for what, fix in option_rules(code):
             findings.append(Finding(path, start, what, fix))
+        if nounset and re.search(r"\$\{[@*]\}", code):
+            findings.append(Finding(path, start, "${@} under set -u (an error in bash 3.2 when there are no arguments)",
+                                    'write "$@" (bash 3.2 allows it without arguments)'))
         if nounset:
             for m in EXPANDED.finditer(GUARDED.sub(lambda g: " " * len(g.group(0)), code)):
                 if may_be_empty(m.group(1), code_text):

@@ -52,6 +52,7 @@ CONSTRUCTS = [
     ('args=()\nprintf "%s\\n" "${args[@]}"', "may be empty"),
     ('args=($(ls))\necho "${args[@]}"', "may be empty"),
     ('echo "${made_elsewhere[*]}"', "may be empty"),
+    ('f() { printf "%s" "${@}"; }', "${@} under set -u"),
 ]
 
 # The portable way of writing each: no finding.
@@ -79,6 +80,7 @@ PORTABLE = [
     'pytest --timeout 30',
     'sha256() { :; }; sha256 file',
     'if command -v sha256sum >/dev/null; then :; fi',
+    'f() { printf "%s" "$@" "${#}"; }',
 ]
 
 
