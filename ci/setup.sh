@@ -194,8 +194,12 @@ book_tools() {
                 exit 1
             fi
         fi
-        # Another set-up may have finished first: then its copy is kept.
-        [ -e "$entry" ] || mv "$tmp/root" "$entry"
+        # Another set-up may have finished first: then its copy is kept
+        # (an incomplete one is replaced).
+        if [ ! -x "$entry/bin/mdbook" ] || [ ! -x "$entry/bin/mdbook-cmdrun" ]; then
+            rm -rf "$entry"
+            mv "$tmp/root" "$entry"
+        fi
         rm -rf "$tmp"
     fi
     mkdir -p "$TOOLS/bin"

@@ -147,8 +147,12 @@ build_debian_cpython() { # prefix
         echo "error: building CPython $UPSTREAM failed (log above; the build folder $work is kept)" >&2
         exit 1
     fi
-    # Another set-up may have finished first: then its copy is kept.
-    [ -e "$prefix" ] || mv "$work/dest$prefix" "$prefix"
+    # Another set-up may have finished first: then its copy is kept (an
+    # incomplete one is replaced).
+    if [ ! -x "$prefix/bin/python${UPSTREAM%.*}t" ]; then
+        rm -rf "$prefix"
+        mv "$work/dest$prefix" "$prefix"
+    fi
     rm -rf "$work"
 }
 
