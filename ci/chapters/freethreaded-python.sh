@@ -41,7 +41,7 @@ KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 CONFIGURE=(--disable-gil --without-ensurepip --disable-test-modules)
 # Compiler flags of the interpreter (configure's OPT). The book runs a few
 # imports and one 8-thread test with it: -O1 takes about half the CPU time
-# of the default -O3 -g to build (measured: 184 against 330 CPU seconds),
+# of the default -O3 -g to build (measured: 178 against 330 CPU seconds),
 # and NumPy's own code comes from its wheel.
 FT_OPT="-DNDEBUG -O1"
 # What the build depends on; change BUILD_REVISION to force a rebuild.
