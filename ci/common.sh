@@ -85,7 +85,10 @@ export HYPOTHESIS_STORAGE_DIRECTORY="$ROOT/target/cache/hypothesis"
 # The oldest Python the book supports: NumPy 2.4 and SciPy 1.17, pinned in
 # ci/requirements.txt, need 3.11.
 MIN_PYTHON=3.11
-export MIN_PYTHON
+# The newest it can install: NumPy 2.4.6 and SciPy 1.17.1 have no wheels for
+# 3.15 (NumPy 2.5 and SciPy 1.18 have, but they need 3.12 or newer).
+MAX_PYTHON=3.14
+export MIN_PYTHON MAX_PYTHON
 
 # Which interpreter a Python is, on one line: VERSION<TAB>BASE<TAB>sys.version,
 # where BASE is the real path of the base interpreter (a virtualenv's python

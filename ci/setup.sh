@@ -47,6 +47,10 @@ if ! "$base_python" -c "import sys; sys.exit(sys.version_info < tuple(map(int, '
     echo "error: Python $MIN_PYTHON or newer is needed (found $(py_label "$base_id")); put a newer python3 first on PATH (with pyenv: PYENV_VERSION=3.13.0)" >&2
     exit 1
 fi
+if ! "$base_python" -c "import sys; sys.exit(sys.version_info[:2] > tuple(map(int, '$MAX_PYTHON'.split('.'))))"; then
+    echo "error: Python $MIN_PYTHON to $MAX_PYTHON is needed (found $(py_label "$base_id")): the pinned NumPy and SciPy have no wheels for it; put one of those first on PATH (with pyenv: PYENV_VERSION=3.13.0)" >&2
+    exit 1
+fi
 
 # .venv/ made for another interpreter (or broken) is made again.
 if [ -e "$VENV" ]; then
