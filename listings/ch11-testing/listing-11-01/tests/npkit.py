@@ -1019,6 +1019,8 @@ def serve(module_name: str) -> None:
     import numpy as np
 
     module = importlib.import_module(module_name)
+    proto.write(READY + "\n")  # imported: the cases' clocks start now
+    proto.flush()
     for line in sys.stdin:
         req = json.loads(line)
         f = function(req["function"], req["body"])
@@ -1031,6 +1033,9 @@ def serve(module_name: str) -> None:
             ok, detail = False, "npkit itself failed:\n" + traceback.format_exc()
         proto.write(json.dumps({"ok": ok, "detail": detail}) + "\n")
         proto.flush()
+
+
+READY = json.dumps({"ready": True})
 
 
 class Worker:
@@ -1067,6 +1072,17 @@ class Worker:
             self.answers.put("")  # the process ended
 
         threading.Thread(target=read, daemon=True).start()
+        # Importing NumPy and the module can take seconds on a busy machine:
+        # wait for the child to say it is ready, so that this time does not
+        # count against the first case. A child that dies (or never gets
+        # ready) fails that case, with its stderr.
+        try:
+            first = self.answers.get(timeout=max(120.0, self.timeout))
+        except queue.Empty:
+            self.proc.kill()
+            first = ""
+        if first.strip() != READY:
+            self.answers.put("")
 
     def stderr_tail(self, lines=25) -> str:
         self.err.seek(0)
@@ -1077,12 +1093,16 @@ class Worker:
         import queue
 
         if self.proc is None or self.proc.poll() is not None:
-            self.start()
-        self.err.seek(0)
-        self.err.truncate()
+            self.start()  # with a new, empty stderr file
+        else:
+            self.err.seek(0)
+            self.err.truncate()
         req = {"function": f.name, "body": f.body, "case": case}
-        self.proc.stdin.write(json.dumps(req) + "\n")
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write(json.dumps(req) + "\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:  # it died starting: its answer is the end of its output
+            pass
         try:
             line = self.answers.get(timeout=self.timeout)
         except queue.Empty:
