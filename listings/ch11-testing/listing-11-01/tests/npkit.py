@@ -29,12 +29,14 @@ conftest.py, or `from npkit import npkit_run` in the test file).
 What it does, section by section:
 1. Declarations: each argument as a short spec (`float64[n]`, `int 1..9 = 3`,
    `str a|b`, ...), the NumPy expression that gives the right answer, and
-   where the defaults are wrong for you (`raises`, `skip`).
+   where the defaults are wrong for you (`raises`, `skip`). A class is
+   declared member by member (`[Model.predict]`), its constructor as
+   `[Model.__new__]`.
 2. The matrix: for each function, the bad and awkward inputs (wrong dtype
    and ndim, a list, None, empty, NaN and inf, Fortran order, reversed and
    strided views, misaligned, read-only, aliased output, huge broadcast
    views, unallocatable sizes, bad integers and strings), and the error each
-   one expects by default.
+   one expects by default. Constructors, methods and setters get the same.
 3. Inputs: the arguments of one call, valid or bent by one case.
 4. Judging: a case passes with a clear exception (an `Exception`, of the
    expected type, with a message that says what is wrong, no argument
