@@ -51,6 +51,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # (a namespace package: a folder without __init__.py).
 PLUGIN = "ci.checks.gil_stays_off"
 PYTEST = ["-m", "pytest", "-c", "ci/pytest.ini", "--rootdir", "."]
+TITLES = {"off": "GIL off: these listings' modules keep it off; their tests run in a process it must stay off in",
+          "on": "GIL on: these listings' modules turn it on; their tests run in a process of their own"}
 
 
 def listing_folders(listings_dir: Path):
@@ -116,27 +118,25 @@ def main(argv=None):
     todo = [g for g in ("off", "on") if split[g] and a.group in (None, g)]
     if not todo:
         raise SystemExit(f"error: no listing of the group {a.group!r} among those chosen")
+    # PYTHON_GIL would decide the GIL instead of the modules; PYTHONWARNINGS
+    # would add filters to the commands' own.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHON_GIL", "PYTHONWARNINGS")}
     if not a.list:
         probe = subprocess.run([a.python, "-c", "import sys, sysconfig; print(sysconfig.get_config_var("
                                 "'Py_GIL_DISABLED') == 1 and not sys._is_gil_enabled())"],
-                               capture_output=True, text=True)
+                               capture_output=True, text=True, env=env)
         if probe.stdout.strip() != "True":
-            raise SystemExit(f"error: {a.python} is not a free-threaded CPython with the GIL off "
-                             f"(Py_GIL_DISABLED, PYTHON_GIL) {probe.stderr.strip()}")
+            raise SystemExit(f"error: {a.python} is not a free-threaded CPython with the GIL off at start "
+                             f"(sysconfig's Py_GIL_DISABLED, -X gil) {probe.stderr.strip()}")
     failed = []
     for g in todo:
-        title = {"off": "GIL off: these listings' modules keep it off; their tests run in a process it must stay off in",
-                 "on": "GIL on: these listings' modules turn it on; their tests run in a process of their own"}[g]
-        print(f"==> {title}", flush=True)
+        print(f"==> {TITLES[g]}", flush=True)
         for d, kind, why in split[g]:
             print(f"  listing {freethreaded_imports.number(d)} ({kind}, {why})")
         cmd = command(a.python, g, split[g])
         print("+ " + shlex.join(cmd), flush=True)
         if a.list:
             continue
-        # PYTHON_GIL would decide the GIL instead of the modules; PYTHONWARNINGS
-        # would add filters to the command's own.
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHON_GIL", "PYTHONWARNINGS")}
         rc = subprocess.run(cmd, cwd=ROOT, env=env).returncode
         if rc:
             failed.append(f"the GIL-{g} group (status {rc})")

@@ -62,8 +62,9 @@ class ImportRecorder:
 
 def extension_file(name):
     """The file of module `name` if it is an extension module, else None.
-    A module whose import failed may still be in sys.modules (a C module of
-    single-phase init is put there before the GIL check), without a spec."""
+    A module whose import failed on the GIL's warning can still be in
+    sys.modules, without a spec (1-1's `_extmodule`, a single-phase module,
+    under 3.13t)."""
     module = sys.modules.get(name)
     origin = getattr(module, "__file__", None) if module is not None else None
     if not origin:
@@ -163,7 +164,8 @@ class GilWatch:
         lines = [f"gil_stays_off: FAIL: the GIL is on at the end of this process; it came on {where}."]
         found = self.culprits(names)
         for name, path, why in found:
-            lines.append(f"  `{name}` ({path}) turns the GIL on when imported on its own, in a fresh interpreter: {why}")
+            lines.append(f"  `{name}` ({path}) turns the GIL on when imported on its own, in a fresh "
+                         f"interpreter: {why}")
         if not found:
             looked = sorted({n for n in names if extension_file(n)})
             lines.append(f"  No extension module imported there turns it on by itself (extension modules looked "
