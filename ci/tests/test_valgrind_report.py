@@ -1,11 +1,12 @@
-"""ci/valgrind/valgrind_report.py: how the baseline generalises suppressions, and
-how a report is trimmed for the page (no valgrind needed)."""
+"""listings/ch03-valgrind/valgrind_report.py: how the baseline generalises
+suppressions, and how a report is trimmed for the page (no valgrind needed)."""
 
 import importlib.util
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("valgrind_report", ROOT / "ci" / "valgrind" / "valgrind_report.py")
+spec = importlib.util.spec_from_file_location("valgrind_report",
+                                              ROOT / "listings" / "ch03-valgrind" / "valgrind_report.py")
 vr = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(vr)
 
