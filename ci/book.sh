@@ -39,7 +39,7 @@ mkdir -p "$ROOT/target"
 # Every listing, as one archive that mdBook copies beside the pages (the
 # Introduction and chapter 11 link to it), for readers who have the book but
 # not the repository. Generated, so git-ignored.
-cp "$(bash "$ROOT/ci/listing-tools/pack-listings.sh")" "$ROOT/src/"
+python "$ROOT/ci/listing-tools/pack_listings.py" --out "$ROOT/src/numpy-extensions-in-rust-listings.tar.gz"
 
 if [ "$serve" = yes ]; then
     step "Serving the book on http://localhost:3000 (Ctrl-C to stop)"
