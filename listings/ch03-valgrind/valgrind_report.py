@@ -37,10 +37,10 @@ with --gen-suppressions=all: a small pytest + Hypothesis + NumPy test
 (known-good/known_good.py) and the exercise.py of a tiny extension that is
 not a listing (known-good/ext, which it builds with maturin into the
 current virtualenv: pyo3 and rust-numpy's usual paths, nothing kept of its
-own). It keeps each suppression with
-Rust's per-build hash (17h...E) and machine paths wildcarded, cut where
-that extension's own code begins; a leak whose stack, cut there, holds
-nothing but the allocator is the extension's and is dropped.
+own). It keeps each suppression with Rust's per-build hash (17h...E) and
+machine paths wildcarded, cut where that extension's own code begins; a
+leak whose stack, cut there, holds nothing but the allocator is the
+extension's and is dropped.
 Then it appends known-good/cpython.supp, a few hand-written entries for
 reports that lie wholly inside CPython, glibc's dynamic loader or readline
 and that the known-good runs miss.
@@ -105,9 +105,7 @@ def versions():
     # baseline made from one, are not reused after it. (The packages built
     # here are hashed by --inputs.)
     packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions() if from_an_index(d))
-    # This script: how runs are made and read, and how the baseline is cut.
-    me = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    return f"{vg}\n{sys.version}\nnumpy {np}\n{rustc}\n{' '.join(packages)}\nscript {me}\n"
+    return f"{vg}\n{sys.version}\nnumpy {np}\n{rustc}\n{' '.join(packages)}\n"
 
 
 def installed_record(folder):
@@ -144,18 +142,25 @@ def input_digest(h, path):
         sys.exit(f"valgrind_report: --inputs {path}: no such file")
 
 
-def run(cmd, cwd, inputs, supps, gen_supp=False):
-    """Run CMD under the wrapper (or reuse the cached run); return its folder."""
-    cwd = Path(cwd).resolve()
+def run_key(cmd, cwd, inputs, supps, gen_supp=False):
+    """The cache key of a run: everything its report can depend on."""
     h = hashlib.sha256()
     h.update(versions().encode())
-    h.update(json.dumps([cmd, os.path.relpath(cwd, HERE), gen_supp]).encode())
+    # This script: how runs are made and read, and how the baseline is cut.
+    h.update(hashlib.sha256(Path(__file__).read_bytes()).digest())
+    h.update(json.dumps([cmd, os.path.relpath(Path(cwd).resolve(), HERE), gen_supp]).encode())
     h.update(WRAPPER.read_bytes())
     for s in supps:
         h.update(Path(s).read_bytes())
     for i in inputs:
         input_digest(h, i)
-    out = CACHE / h.hexdigest()[:20]
+    return h.hexdigest()[:20]
+
+
+def run(cmd, cwd, inputs, supps, gen_supp=False):
+    """Run CMD under the wrapper (or reuse the cached run); return its folder."""
+    cwd = Path(cwd).resolve()
+    out = CACHE / run_key(cmd, cwd, inputs, supps, gen_supp)
     if (out / "status.json").exists():
         return out
     CACHE.mkdir(parents=True, exist_ok=True)
