@@ -53,7 +53,7 @@ fi
 # Every listing, as one archive beside the pages (the Introduction and
 # chapter 11 link to it), for readers who have the book but not the
 # repository. Generated, so git-ignored.
-archive=$(bash "$ROOT/ci/listing-tools/pack-listings.sh")
+archive=$(python "$ROOT/ci/listing-tools/pack_listings.py")
 
 # bookrun keeps each output with what it depends on; this pass checks them
 # all at once and leaves the up-to-date ones where the shell wrapper finds

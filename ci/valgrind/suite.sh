@@ -7,7 +7,7 @@
 #   ci/valgrind/suite.sh             run every listing's tests under valgrind
 #                              memcheck, except the listings broken on purpose,
 #                              and fail on any error the baseline does not
-#                              suppress (ci/valgrind/valgrind_report.py)
+#                              suppress (listings/ch03-valgrind/valgrind_report.py)
 #
 # The suite runs when VALGRIND_SUITE=1, or when CI=true unless
 # VALGRIND_SUITE=0. Its report is cached by a hash of its inputs (every
@@ -79,15 +79,25 @@ if ! command -v valgrind >/dev/null; then
     exit 0
 fi
 
-# Every listing that is not broken on purpose, and its tests.
-mapfile -t listings < <(python - <<'EOF'
+# Every listing that is not broken on purpose, and its tests. (The list is
+# captured first, so that a failure to make it fails the suite instead of
+# leaving it with no listing to run.)
+found=$(python - <<'EOF'
 import json, subprocess, sys
 for l in json.loads(subprocess.run([sys.executable, "ci/listing-tools/book_listings.py", "json"], capture_output=True,
                                    text=True, check=True).stdout):
     if not l["broken"]:
         print(l["path"])
 EOF
-)
+) || { echo "error: valgrind suite: could not list the listings (ci/listing-tools/book_listings.py json)" >&2; exit 1; }
+listings=()
+while IFS= read -r l; do
+    if [ -n "$l" ]; then listings+=("$l"); fi
+done <<<"$found"
+if [ "${#listings[@]}" = 0 ]; then
+    echo "error: valgrind suite: no listing to run (ci/listing-tools/book_listings.py json listed none)" >&2
+    exit 1
+fi
 tests=()
 for l in "${listings[@]}"; do tests+=("$l/tests"); done
 # The robustness gate's bad-input matrix too, run in this one process
@@ -98,7 +108,7 @@ start=$(date +%s)
 # BOOK_UNDER_VALGRIND=1 lets a test skip what valgrind does not emulate
 # (IEEE exception flags of SSE arithmetic: "no exceptions", valgrind's manual,
 # "Limitations"), with that reason.
-BOOK_UNDER_VALGRIND=1 GATE_IN_PROCESS=1 python "$ROOT/ci/valgrind/valgrind_report.py" check --baseline \
+BOOK_UNDER_VALGRIND=1 GATE_IN_PROCESS=1 python "$ROOT/listings/ch03-valgrind/valgrind_report.py" check --baseline \
     --inputs "${listings[@]}" ci/pytest.ini ci/gate \
     -- python -m pytest -c ci/pytest.ini --rootdir . -q "${tests[@]}"
 echo "valgrind suite: passed in $(( $(date +%s) - start ))s"
