@@ -2,7 +2,7 @@
 # Runs every check of the book and stops at the first failure:
 #   1. structural checks (ci/listing-tools/book_listings.py check): names, includes, anchors,
 #      one set of versions, cmdrun through bookrun, skeptic markers, SAFETY;
-#      shellcheck, actionlint, and nothing GNU-only or bash-4-only in a script
+#      ShellCheck, actionlint, and nothing GNU-only or bash-4-only in a script
 #   2. cargo fmt --check and cargo clippy -D warnings on every Rust listing
 #   3. every listing built into .venv, every pytest file run
 #   3b. the robustness gate: every function every listing exports, against a

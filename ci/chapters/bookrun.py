@@ -86,6 +86,8 @@ def normalise(text):
     venv = os.environ.get("VIRTUAL_ENV", os.path.join(ROOT, ".venv"))
     base = sysconfig.get_config_var("prefix") or sys.base_prefix
     for path, name in (
+        # A --scratch copy is shown as the folder it copies.
+        (os.path.join(ROOT, "target", "scratch", ""), ""),
         (os.path.join(venv, ""), ".venv/"),
         (os.path.join(ROOT, ""), ""),
         (ROOT, "."),

@@ -76,6 +76,9 @@ def test_bookrun_normalises_machine_specific_text(bookrun, monkeypatch):
                                        "thread '<unnamed>' (<tid>) panicked at 0x… Finished in …s")
     text = "at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/std/src/panicking.rs:581"
     assert bookrun.normalise(text) == "at /rustc/<commit>/library/std/src/panicking.rs:581"
+    # A --scratch copy reads as the folder it copies.
+    text = f"{ROOT}/target/scratch/listings/ch07-shipping/listing-07-01/target/wheels/x.tar.gz"
+    assert bookrun.normalise(text) == "listings/ch07-shipping/listing-07-01/target/wheels/x.tar.gz"
 
 
 def test_bookrun_finds_crate_sources_wherever_cargo_home_is(bookrun, monkeypatch):

@@ -99,7 +99,7 @@ if [ "${#listings[@]}" = 0 ]; then
     exit 1
 fi
 tests=()
-for l in "${listings[@]}"; do tests+=("$l/tests"); done
+for l in ${listings[@]+"${listings[@]}"}; do tests+=("$l/tests"); done
 # The robustness gate's bad-input matrix too, run in this one process
 # (GATE_IN_PROCESS=1) so that memcheck sees every case.
 tests+=(ci/gate/test_gate.py)
@@ -109,6 +109,6 @@ start=$(date +%s)
 # (IEEE exception flags of SSE arithmetic: "no exceptions", valgrind's manual,
 # "Limitations"), with that reason.
 BOOK_UNDER_VALGRIND=1 GATE_IN_PROCESS=1 python "$ROOT/listings/ch03-valgrind/valgrind_report.py" check --baseline \
-    --inputs "${listings[@]}" ci/pytest.ini ci/gate \
-    -- python -m pytest -c ci/pytest.ini --rootdir . -q "${tests[@]}"
+    --inputs ${listings[@]+"${listings[@]}"} ci/pytest.ini ci/gate \
+    -- python -m pytest -c ci/pytest.ini --rootdir . -q ${tests[@]+"${tests[@]}"}
 echo "valgrind suite: passed in $(( $(date +%s) - start ))s"

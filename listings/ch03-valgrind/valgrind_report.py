@@ -308,7 +308,20 @@ def build_known_good_ext():
 
 
 def baseline():
-    """Make (or reuse) the baseline suppression file; return its path."""
+    """Make (or reuse) the baseline suppression file; return its path.
+    Two processes that ask at once (the test suite and the valgrind suite
+    run side by side) take turns: the second one reuses the first one's runs."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: no valgrind there either
+        return _baseline()
+    with open(CACHE / "baseline.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _baseline()
+
+
+def _baseline():
     runs = [
         (["python", "-m", "pytest", "-q", "known_good.py"], KNOWN_GOOD,
          [KNOWN_GOOD / "known_good.py", KNOWN_GOOD / "pytest.ini"]),
