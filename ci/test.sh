@@ -4,7 +4,8 @@
 #      one set of versions, cmdrun through bookrun, skeptic markers, SAFETY;
 #      ShellCheck, actionlint, and nothing GNU-only or bash-4-only in a script
 #   2. cargo fmt --check and cargo clippy -D warnings on every Rust listing
-#   3. every listing built into .venv, every pytest file run
+#   3. every listing built into .venv; its tests run from the archive of
+#      listings/ (ci/tests/test_archive.py), with ci/tests
 #   3b. the robustness gate: every function every listing exports, against a
 #      matrix of bad input and against its NumPy/SciPy reference (ci/gate)
 #   4. the book built, failing if any command it runs fails (ci/book.sh);
@@ -111,7 +112,11 @@ timing "build and lint"
 # ci/pytest.ini's ten minutes (pytest-timeout reads PYTEST_TIMEOUT).
 started valgrind env PYTEST_TIMEOUT="${PYTEST_TIMEOUT:-3600}" bash "$ROOT/ci/valgrind/suite.sh"
 step "3a. Every test (beside it: 6. valgrind, every listing's tests under memcheck)"
-python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" --durations=5
+# The listings' own tests run once, as a reader runs them: from the
+# archive of listings/, unpacked outside the repository, each listing built
+# there as its README says (ci/tests/test_archive.py); the other tests of
+# ci/tests beside them.
+python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" --durations=5 "$ROOT/ci/tests"
 python "$ROOT/ci/listing-tools/book_listings.py" cargo-test
 timing pytest
 
