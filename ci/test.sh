@@ -6,6 +6,7 @@
 #   2. cargo fmt --check and cargo clippy -D warnings on every Rust listing
 #   3. every listing built into .venv; its tests run from the archive of
 #      listings/ (ci/tests/test_archive.py), with ci/tests
+#   3c. beside them, the book's outputs that measure no time, into its cache
 #   3b. the robustness gate: every function every listing exports, against a
 #      matrix of bad input and against its NumPy/SciPy reference (ci/gate)
 #   4. the book built, failing if any command it runs fails (ci/book.sh);
@@ -111,6 +112,10 @@ timing "build and lint"
 # Under memcheck a test runs many times slower: one hour each instead of
 # ci/pytest.ini's ten minutes (pytest-timeout reads PYTEST_TIMEOUT).
 started valgrind env PYTEST_TIMEOUT="${PYTEST_TIMEOUT:-3600}" bash "$ROOT/ci/valgrind/suite.sh"
+# The book's outputs that measure no time (valgrind's reports, the gdb
+# session, maturin's builds...) run now, into bookrun's cache; the book
+# step, alone on the machine, is left with the measurements.
+started warm python "$ROOT/ci/chapters/bookrun.py" warm
 step "3a. Every test (beside it: 6. valgrind, every listing's tests under memcheck)"
 # The listings' own tests run once, as a reader runs them: from the
 # archive of listings/, unpacked outside the repository, each listing built
@@ -126,6 +131,7 @@ timing gate
 finished valgrind "6. valgrind: every listing's tests under memcheck (ci/valgrind/suite.sh)"
 timing "valgrind (the rest of it)"
 
+finished warm "3c. The book's outputs that measure no time, run ahead of the book (ci/chapters/bookrun.py warm)"
 step "4. Building the book"
 bash "$ROOT/ci/book.sh"
 timing book

@@ -445,6 +445,7 @@ def parser():
     r = sub.add_parser("raw", parents=[common])
     r.add_argument("cmd", nargs="+")
     sub.add_parser("prepare", help="check the chapters' cached outputs; print the global key")
+    sub.add_parser("warm", help="run ahead of the book every output that measures no time (ci/test.sh)")
     c = sub.add_parser("chapter", help="the page that --chapter N names (ci/book.sh --chapter)")
     c.add_argument("name")
     return ap
@@ -458,6 +459,8 @@ def main():
     a = parser().parse_args()
     if a.mode == "prepare":
         return prepare()
+    if a.mode == "warm":
+        return warm()
     if a.mode == "chapter":
         return chapter(a.name)
 
@@ -682,6 +685,68 @@ def prepare():
                 os.unlink(os.path.join(CACHE, f))
     print(glob)
     print(f"bookrun: {len(branches)} outputs ready, {stale} to run", file=sys.stderr)
+
+
+# A Python file that reads the clock makes an output that needs a quiet
+# machine: the benchmarks (benchkit) and chapter 8's first-touch timing.
+CLOCK_RE = re.compile(r"\b(benchkit|perf_counter|timeit|monotonic)\b")
+
+
+def measures(argv, cwd):
+    """Whether a directive's output is a measurement: a Python file it names
+    reads the clock."""
+    a = parser().parse_args(argv)
+    base = os.path.join(cwd, a.cwd) if getattr(a, "cwd", None) else cwd
+    names = [a.file] if a.mode == "session" else a.cmd
+    for word in names:
+        for part in shlex.split(word) if " " in word else [word]:
+            if part.endswith(".py"):
+                path = os.path.join(base, part)
+                try:
+                    with open(path, encoding="utf-8") as f:
+                        if CLOCK_RE.search(f.read()):
+                            return True
+                except OSError:
+                    pass
+    return False
+
+
+def warm():
+    """Run, ahead of the book, every directive whose output measures no
+    time, as mdbook-cmdrun would (in the chapter's folder, through this
+    script), so that its output is in the cache when ci/book.sh runs. ci/test.sh
+    does this beside the tests, where a core would be idle; the book step,
+    which runs alone on a quiet machine, is then left with the measurements.
+    A directive that fails here is not cached: the book runs it again and
+    fails with its message there. Never fails itself."""
+    glob = global_key()
+    env = dict(os.environ, BOOKRUN_GLOBAL=glob, BOOKRUN_LOG=os.path.join(ROOT, "target", "bookrun-warm.log"))
+    for var in ("BOOKRUN_READY", "BOOKRUN_ONLY", "BOOKRUN_NO_CACHE"):
+        env.pop(var, None)
+    open(env["BOOKRUN_LOG"], "w").close()
+    ap = parser()
+    ran = skipped = failed = 0
+    start = time.monotonic()
+    for ch, argv in directives():
+        cwd = os.path.realpath(ch.parent)
+        try:
+            a = ap.parse_args(argv)
+            if missing_tools(a) or measures(argv, cwd):
+                skipped += 1
+                continue
+        except (SystemExit, KeyError):
+            continue  # the book reports it
+        if cached(cache_key(argv, cwd, glob)) is not None:
+            continue
+        p = subprocess.run([sys.executable, os.path.abspath(__file__), *argv], cwd=cwd, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
+        ran += 1
+        if p.returncode != 0:
+            failed += 1
+            print(f"bookrun warm: {rel(ch)}: `{shlex.join(argv)[:120]}` failed (status {p.returncode}); "
+                  f"the book runs it again and reports it", file=sys.stderr)
+    print(f"bookrun warm: ran {ran} outputs ahead of the book in {time.monotonic() - start:.0f}s "
+          f"({failed} failed, {skipped} left to the book: measurements, or a tool missing)")
 
 
 if __name__ == "__main__":

@@ -227,3 +227,23 @@ def test_check_book_counts_the_notes_and_fails_on_them_in_ci(tmp_path, monkeypat
     (site / "ch03.html").write_text("<pre><code>(valgrind is not installed)</code></pre>")
     notes = check_book.notes_in(site)
     assert len(notes) == 1 and notes[0].startswith("book/html/ch02.html: Not run here: this output needs gdb")
+
+
+def test_warm_leaves_to_the_book_only_the_outputs_that_read_the_clock(bookrun, tmp_path):
+    """ci/test.sh runs `bookrun.py warm` beside the tests: a directive whose
+    Python file reads the clock (a benchmark) waits for the quiet book step;
+    every other one may run early."""
+    (tmp_path / "timed.py").write_text("import time\nt = time.perf_counter()\n")
+    (tmp_path / "bench.py").write_text("import benchkit as bk\n")
+    (tmp_path / "plain.py").write_text("print(sum(range(10)))\n")
+    cwd = str(tmp_path)
+    assert bookrun.measures(["raw", "--", "python", "timed.py"], cwd)
+    assert bookrun.measures(["raw", "--", "python", "bench.py", "--section", "x"], cwd)
+    assert bookrun.measures(["session", "timed.py"], cwd)
+    assert bookrun.measures(["shell", "--cwd", ".", "--", "sh", "-c", "python timed.py | head"], cwd)
+    assert not bookrun.measures(["raw", "--", "python", "plain.py"], cwd)
+    assert not bookrun.measures(["shell", "--cwd", ".", "--", "valgrind", "python", "plain.py"], cwd)
+    # The book's own benchmarks are among them.
+    book = [argv for ch, argv in bookrun.directives() if bookrun.measures(argv, str(ch.parent))]
+    assert any("listings/ch05-examples/listing-05-02/bench.py" in " ".join(argv) for argv in book), book
+    assert any("first_touch.py" in " ".join(argv) for argv in book), book
