@@ -2,8 +2,9 @@
 # Builds the book into book/ (the site is book/html/, open book/html/index.html),
 # or, with --serve, serves it on http://localhost:3000 and rebuilds on change.
 # --chapter N (a number, or a page's name such as quick-start) makes a
-# preview: every page, but only that chapter's outputs run; the others show
-# a note (not for CI: with CI=true it is refused).
+# preview: every page, but only that chapter's listings are built and only
+# its outputs run; the others show a note (not for CI: with CI=true it is
+# refused).
 #
 # Every output in the book comes from running code at build time
 # (mdbook-cmdrun + ci/chapters/bookrun); this script fails if any of those runs failed.
@@ -40,8 +41,20 @@ guard="$ROOT/target/book-guard.json"
 mkdir -p "$ROOT/target"
 python "$ROOT/ci/checks/tree_guard.py" snapshot "$guard"
 
-step "Building the listings into .venv (skipped when unchanged)"
-python "$ROOT/ci/listing-tools/book_listings.py" build
+if [ -n "$only" ]; then
+    # A preview builds the listings its chapter's outputs need, no more.
+    preview_listings=$(python "$ROOT/ci/chapters/bookrun.py" chapter "$only" --listings)
+    step "Building the listings of $BOOKRUN_ONLY into .venv (skipped when unchanged)"
+    if [ -n "$preview_listings" ]; then
+        # shellcheck disable=SC2086 # one folder per word; no folder has a space
+        python "$ROOT/ci/listing-tools/book_listings.py" build $preview_listings
+    else
+        echo "  (none: its outputs use no listing)"
+    fi
+else
+    step "Building the listings into .venv (skipped when unchanged)"
+    python "$ROOT/ci/listing-tools/book_listings.py" build
+fi
 
 # Where the book is published, link to the repository (header icon, "suggest
 # an edit", and each listing's filename caption).

@@ -448,6 +448,7 @@ def parser():
     sub.add_parser("warm", help="run ahead of the book every output that measures no time (ci/test.sh)")
     c = sub.add_parser("chapter", help="the page that --chapter N names (ci/book.sh --chapter)")
     c.add_argument("name")
+    c.add_argument("--listings", action="store_true", help="print the listings its outputs need instead")
     return ap
 
 
@@ -462,7 +463,7 @@ def main():
     if a.mode == "warm":
         return warm()
     if a.mode == "chapter":
-        return chapter(a.name)
+        return chapter(a.name, a.listings)
 
     missing = missing_tools(a)
     if missing:
@@ -603,9 +604,11 @@ def write_table(path, entries):
     os.replace(path + ".tmp", path)
 
 
-def chapter(name):
+def chapter(name, listings=False):
     """Print src/FILE.md for `--chapter NAME`: a chapter number (5, 05), a
-    page's name (quick-start, ch05-examples) or its file."""
+    page's name (quick-start, ch05-examples) or its file. With LISTINGS,
+    print instead the listing folders a preview of it builds (see
+    preview_listings)."""
     import book_listings
     pages = [os.path.relpath(ch, ROOT) for ch in book_listings.chapter_files()]
     stem = os.path.basename(name).removesuffix(".md")
@@ -615,7 +618,31 @@ def chapter(name):
     if len(found) != 1:
         sys.exit(f"ci/book.sh --chapter {name}: no such page; give a chapter number or one of: "
                  + ", ".join(os.path.basename(p)[:-3] for p in pages))
-    print(found[0])
+    if listings:
+        print("\n".join(preview_listings(found[0])))
+    else:
+        print(found[0])
+
+
+LISTING_RE = re.compile(r"listings/(ch\d\d)-[\w-]+/")
+
+
+def preview_listings(page):
+    """The listing folders (relative to the repository) that a preview of
+    PAGE builds: those of its own chapter (ch05-examples: listings/ch05-*/),
+    and those of every chapter whose files its outputs name (chapter 7 runs
+    listing 5-2's benchmark, which imports chapter 5's modules). A page of no
+    chapter of its own (the Introduction, an appendix) builds them all."""
+    import book_listings
+    own = re.match(r"(ch\d\d)-", os.path.basename(page))
+    quick = os.path.basename(page) == "quick-start.md"
+    if not own and not quick:
+        return [rel(d) for d in book_listings.listings()]
+    chapters = {own.group(1)} if own else set()
+    for ch, argv in directives():
+        if rel(ch) == page:
+            chapters |= set(LISTING_RE.findall(" ".join(argv)))
+    return [rel(d) for d in book_listings.listings() if d.parent.name[:4] in chapters]
 
 
 def missing_tools_quiet(a):

@@ -247,3 +247,18 @@ def test_warm_leaves_to_the_book_only_the_outputs_that_read_the_clock(bookrun, t
     book = [argv for ch, argv in bookrun.directives() if bookrun.measures(argv, str(ch.parent))]
     assert any("listings/ch05-examples/listing-05-02/bench.py" in " ".join(argv) for argv in book), book
     assert any("first_touch.py" in " ".join(argv) for argv in book), book
+
+
+def test_a_preview_builds_the_listings_its_chapter_needs(bookrun):
+    """`ci/book.sh --chapter N` builds the listings of chapter N and of every
+    chapter whose files its outputs name; a page of no chapter, all of them."""
+    def of(page):
+        return bookrun.preview_listings(page)
+    assert of("src/ch02-debugging.md") == ["listings/ch02-debugging/listing-02-01",
+                                           "listings/ch02-debugging/listing-02-02"]
+    seven = of("src/ch07-shipping.md")
+    # Chapter 7 runs listing 5-2's benchmark, which imports chapter 5's C twin.
+    assert {"listings/ch05-examples/listing-05-02", "listings/ch05-examples/listing-05-03"} <= set(seven)
+    assert not [p for p in seven if not p.startswith(("listings/ch05-", "listings/ch07-"))], seven
+    import book_listings
+    assert len(of("src/appendix-c-api.md")) == len(book_listings.listings())
