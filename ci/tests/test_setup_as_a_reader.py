@@ -3,13 +3,17 @@ that the reader owns, with Debian's own /usr/bin/python3 (not pyenv's), and
 with gdb, valgrind, chromium, hunspell and the C compiler missing from PATH.
 
 It must finish (exit 0), say one line for each missing thing, and write
-nothing into listings/, src/ or ci/.
+nothing into listings/, src/ or ci/. Then the same reader, with a C
+compiler, builds a preview of chapter 2 (`bash ci/book.sh --chapter 2`):
+its outputs that need CPython's symbols, gdb or a debug build are notes
+saying so, and the build succeeds.
 
 The rehearsal needs root (to act as `nobody`), setpriv, a Debian python3
 of 3.11 or newer and the tool cache that a root set-up filled (mdbook and
 mdbook-cmdrun are copied from it, never compiled here); elsewhere it is
-skipped. It downloads the lock's wheels into the reader's own uv cache,
-so it takes about half a minute.
+skipped. It downloads the lock's wheels into the reader's own uv cache and
+the crates into the reader's CARGO_HOME, and compiles chapter 2's
+listings: a few minutes.
 """
 
 import os
@@ -57,16 +61,19 @@ def why_not():
 pytestmark = pytest.mark.skipif(why_not() is not None, reason=why_not() or "")
 
 
-def shadow_path(folder):
-    """A PATH of one folder: links to every system command except HIDDEN (and
-    the compilers' versioned names), so Debian's python3 is the first."""
+def shadow_path(folder, hidden_names=HIDDEN):
+    """A PATH of one folder: links to every system command except HIDDEN_NAMES
+    (and, when it hides cc, the compilers' versioned names), so Debian's
+    python3 is the first."""
+    compilers = "cc" in hidden_names
     folder.mkdir()
     for d in ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"):
         if not os.path.isdir(d):
             continue
         for name in sorted(os.listdir(d)):
             target = os.path.join(d, name)
-            hidden = name in HIDDEN or name.startswith(("gcc-", "clang-", "x86_64-linux-gnu-gcc", "aarch64-linux-gnu-gcc"))
+            hidden = name in hidden_names or (compilers and name.startswith(
+                ("gcc-", "clang-", "x86_64-linux-gnu-gcc", "aarch64-linux-gnu-gcc")))
             if hidden or (folder / name).exists() or not os.access(target, os.X_OK) or os.path.isdir(target):
                 continue
             (folder / name).symlink_to(target)
@@ -74,14 +81,10 @@ def shadow_path(folder):
 
 
 def rust_for_nobody(folder):
-    """The active toolchain's bin/ and libraries, hard-linked where nobody can
-    reach them (root's ~/.rustup cannot be read by others)."""
+    """The active toolchain, hard-linked where nobody can reach it (root's
+    ~/.rustup cannot be read by others): its bin/ on PATH."""
     sysroot = Path(run(["rustc", "--print", "sysroot"], check=True).stdout.strip())
-    folder.mkdir()
-    subprocess.run(["cp", "-al", sysroot / "bin", folder / "bin"], check=True)
-    (folder / "lib").mkdir()
-    for lib in (sysroot / "lib").glob("*.so*"):
-        os.link(lib, folder / "lib" / lib.name)
+    subprocess.run(["cp", "-al", sysroot, folder], check=True)
     return folder / "bin"
 
 
@@ -145,5 +148,31 @@ def test_setup_as_a_reader_without_root_and_without_the_optional_tools():
         made = [clone / ".venv", clone / ".tools"]
         assert all(m.stat().st_uid == NOBODY for m in made)
         assert stat.S_ISDIR((home / ".cache" / "uv").stat().st_mode)
+
+        # Then the reader previews chapter 2, whose outputs depend on how the
+        # interpreter was built: with a C compiler now (Rust links with cc),
+        # still without gdb and valgrind, with Debian's stripped python3. The
+        # debug CPython is hidden too (BOOK_HIDE_TOOLS), as off Debian: it
+        # would compile pyo3 a second time. Each such output must be a note
+        # saying what it needs, and the build must succeed.
+        env["PATH"] = f"{shadow_path(scratch / 'bin2', ('gdb', 'valgrind', 'chromium', 'hunspell'))}:{cargo_bin}"
+        env["BOOK_HIDE_TOOLS"] = "debug-python"
+        p = run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "env", "-i",
+                 *[f"{k}={v}" for k, v in env.items()], "bash", "ci/book.sh", "--chapter", "2"],
+                cwd=clone, timeout=1500)
+        out = p.stdout + p.stderr
+        assert p.returncode == 0, out[-6000:]
+        m = re.search(r"^book: (\d+) outputs: (\d+) ran, (\d+) from the cache, (\d+) notes", out, re.M)
+        assert m, out[-3000:]
+        html = (clone / "book" / "html" / "ch02-debugging.html").read_text()
+        # The backtrace and the gdb session need CPython's symbols, which
+        # Debian's python3 lacks; gdb is missing; the debug build is hidden.
+        for needed in ("a CPython that keeps its symbol table", "this output needs gdb",
+                       "a debug build of CPython"):
+            assert f"Not run here:</strong> this output needs {needed}" in html, needed
+        assert html.count('class="not-run"') >= 5, html.count('class="not-run"')
+        # What needs nothing of the interpreter's build ran: hunt.py's panic.
+        assert "panicked at src/lib.rs:" in html  # not in the prose: hunt.py's output
+        assert snapshot(clone, "listings", "src", "ci") == before
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
