@@ -167,3 +167,11 @@ tool_cache() {
     fi
     (cd "$dir" && pwd -P)
 }
+
+# The tool cache's name for mdbook and mdbook-cmdrun: their versions, their
+# lock (ci/book-tools/Cargo.lock, by POSIX cksum) and the platform.
+book_tools_key() {
+    local sum
+    sum=$(cksum <"$ROOT/ci/book-tools/Cargo.lock" | cut -d' ' -f1)
+    echo "mdbook-$MDBOOK_VERSION+cmdrun-$CMDRUN_VERSION-lock$sum-$(uname -s)-$(uname -m)"
+}

@@ -173,9 +173,18 @@ apt_wait() {
 }
 
 # --- mdbook and mdbook-cmdrun, compiled once per machine --------------------
+# Both from one dependency graph (ci/book-tools: a crate with no code whose
+# lock pins them and everything under them), so that the mdbook library
+# that mdbook-cmdrun is built on compiles once.
 book_tools() {
-    local key stamp cache entry tmp installed
-    key="mdbook-$MDBOOK_VERSION+cmdrun-$CMDRUN_VERSION-$(uname -s)-$(uname -m)"
+    local key stamp cache entry tmp manifest=$ROOT/ci/book-tools/Cargo.toml
+    if ! grep -qx "mdbook = \"=$MDBOOK_VERSION\"" "$manifest" ||
+       ! grep -qx "mdbook-cmdrun = \"=$CMDRUN_VERSION\"" "$manifest"; then
+        echo "error: ci/book-tools/Cargo.toml must pin mdbook =$MDBOOK_VERSION and mdbook-cmdrun =$CMDRUN_VERSION" \
+             "(ci/common.sh); after changing it: cargo generate-lockfile --manifest-path ci/book-tools/Cargo.toml" >&2
+        exit 1
+    fi
+    key=$(book_tools_key)
     stamp="$TOOLS/bin/.book-tools"
     if [ "$(cat "$stamp" 2>/dev/null)" = "$key" ] && [ -x "$TOOLS/bin/mdbook" ] && [ -x "$TOOLS/bin/mdbook-cmdrun" ]; then
         return 0
@@ -185,26 +194,17 @@ book_tools() {
     if [ ! -x "$entry/bin/mdbook" ] || [ ! -x "$entry/bin/mdbook-cmdrun" ]; then
         tmp=$(mktemp -d "$cache/build.XXXXXX")
         mkdir -p "$tmp/root/bin"
-        installed=$([ -x "$TOOLS/bin/mdbook" ] && [ -x "$TOOLS/bin/mdbook-cmdrun" ] &&
-                    cargo install --list --root "$TOOLS" 2>/dev/null || true)
-        if grep -qx "mdbook v$MDBOOK_VERSION:" <<<"$installed" && grep -qx "mdbook-cmdrun v$CMDRUN_VERSION:" <<<"$installed"; then
-            # Compiled into .tools by an older set-up: kept, and shared.
-            cp "$TOOLS/bin/mdbook" "$TOOLS/bin/mdbook-cmdrun" "$tmp/root/bin/"
-        else
-            step "Compiling mdbook $MDBOOK_VERSION and mdbook-cmdrun $CMDRUN_VERSION (once per machine, about 4 minutes on 2 cores; kept in $cache)"
-            # One target folder for both: mdbook-cmdrun's lock has mdBook
-            # 0.4.52 too, so what the two locks share compiles once
-            # (measured: mdbook-cmdrun alone 313 CPU seconds, after mdbook
-            # in the same folder 196; mdbook itself 300).
-            if ! { CARGO_TARGET_DIR="$tmp/target" cargo install --locked --quiet --version "$MDBOOK_VERSION" \
-                       --root "$tmp/root" mdbook &&
-                   CARGO_TARGET_DIR="$tmp/target" cargo install --locked --quiet --version "$CMDRUN_VERSION" \
-                       --root "$tmp/root" mdbook-cmdrun; }; then
-                rm -rf "$tmp"
-                echo "error: cargo install of mdbook $MDBOOK_VERSION or mdbook-cmdrun $CMDRUN_VERSION failed" >&2
-                exit 1
-            fi
+        step "Compiling mdbook $MDBOOK_VERSION and mdbook-cmdrun $CMDRUN_VERSION (once per machine, about 3 minutes on 2 cores; kept in $cache)"
+        # The target folder is outside the repository: nothing is written
+        # into ci/book-tools (--locked: its lock is used as it is).
+        if ! CARGO_TARGET_DIR="$tmp/target" cargo build --release --locked --quiet \
+                 --manifest-path "$manifest" -p mdbook -p mdbook-cmdrun; then
+            rm -rf "$tmp"
+            echo "error: compiling mdbook $MDBOOK_VERSION and mdbook-cmdrun $CMDRUN_VERSION failed" \
+                 "(cargo build --manifest-path ci/book-tools/Cargo.toml)" >&2
+            exit 1
         fi
+        cp "$tmp/target/release/mdbook" "$tmp/target/release/mdbook-cmdrun" "$tmp/root/bin/"
         # Another set-up may have finished first: then its copy is kept
         # (an incomplete one is replaced).
         if [ ! -x "$entry/bin/mdbook" ] || [ ! -x "$entry/bin/mdbook-cmdrun" ]; then

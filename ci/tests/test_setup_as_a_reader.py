@@ -38,8 +38,7 @@ def run(cmd, **kw):
 
 def book_tools_entry():
     """The tool-cache folder holding mdbook and mdbook-cmdrun (root's)."""
-    p = run(["bash", "-c", 'source ci/common.sh; echo "$(tool_cache)/mdbook-$MDBOOK_VERSION+cmdrun-$CMDRUN_VERSION'
-             '-$(uname -s)-$(uname -m)"'], cwd=ROOT)
+    p = run(["bash", "-c", 'source ci/common.sh; echo "$(tool_cache)/$(book_tools_key)"'], cwd=ROOT)
     return Path(p.stdout.strip()) if p.returncode == 0 else None
 
 
