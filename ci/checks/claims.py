@@ -398,6 +398,8 @@ def check(site, src, strict=None):
             try:
                 ok = evaluate(body, values)
             except ClaimError as e:
+                if only and "no page of this build carries" in str(e):
+                    continue  # a preview: another chapter's numbers did not run
                 problems.append(f"{s.path}:{line}: the claim of this sentence {e}:\n    {s.text}")
                 continue
             if ok:
