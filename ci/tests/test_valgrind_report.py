@@ -188,3 +188,28 @@ def test_the_baseline_follows_the_known_good_runs_and_the_hand_written_file(tmp_
     third = vr.baseline()
     assert len({first.name, second.name, third.name}) == 3
     assert vr.baseline() == third
+
+
+def test_the_valgrind_suite_runs_a_fifth_of_each_property_tests_examples(tmp_path):
+    """ci/valgrind/fewer_examples.py, which the suite loads with -p: 200
+    examples become 40, 30 become at least 10, 8 stay 8."""
+    import os
+    import subprocess
+    import sys
+    (tmp_path / "test_counts.py").write_text(
+        "from hypothesis import given, settings, strategies as st\n"
+        "SEEN = {}\n"
+        "def make(n):\n"
+        "    @settings(max_examples=n, deadline=None, database=None)\n"
+        "    @given(st.integers())\n"
+        "    def t(x):\n"
+        "        SEEN[n] = SEEN.get(n, 0) + 1\n"
+        "    return t\n"
+        "test_200, test_30, test_8 = make(200), make(30), make(8)\n"
+        "def test_zz_counts():\n"
+        "    assert SEEN == {200: 40, 30: 10, 8: 8}, SEEN\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "ci" / "valgrind"))
+    p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "fewer_examples",
+                        "-p", "no:randomly", str(tmp_path / "test_counts.py")],
+                       cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr

@@ -108,7 +108,13 @@ start=$(date +%s)
 # BOOK_UNDER_VALGRIND=1 lets a test skip what valgrind does not emulate
 # (IEEE exception flags of SSE arithmetic: "no exceptions", valgrind's manual,
 # "Limitations"), with that reason.
-BOOK_UNDER_VALGRIND=1 GATE_IN_PROCESS=1 python "$ROOT/listings/ch03-valgrind/valgrind_report.py" check --baseline \
-    --inputs ${listings[@]+"${listings[@]}"} ci/pytest.ini ci/gate \
-    -- python -m pytest -c ci/pytest.ini --rootdir . -q ${tests[@]+"${tests[@]}"}
+# Every property test with a fifth of its examples (ci/valgrind/fewer_examples.py).
+run=(--baseline --inputs ${listings[@]+"${listings[@]}"} ci/pytest.ini ci/gate ci/valgrind/fewer_examples.py
+     -- python -m pytest -c ci/pytest.ini --rootdir . -q --durations=15 -p fewer_examples ${tests[@]+"${tests[@]}"})
+PYTHONPATH="$ROOT/ci/valgrind${PYTHONPATH:+:$PYTHONPATH}" BOOK_UNDER_VALGRIND=1 GATE_IN_PROCESS=1 python "$ROOT/listings/ch03-valgrind/valgrind_report.py" check "${run[@]}"
+# The slowest tests under memcheck, from pytest's own report of the run
+# (kept with valgrind's report in the cache).
+folder=$(python "$ROOT/listings/ch03-valgrind/valgrind_report.py" json "${run[@]}" |
+         python -c 'import json, sys; print(json.load(sys.stdin)["folder"])')
+sed -n '/slowest 15 durations/,/passed/p' "$folder/program.txt"
 echo "valgrind suite: passed in $(( $(date +%s) - start ))s"
