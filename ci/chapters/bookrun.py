@@ -47,6 +47,10 @@ for an output that depends on which tools are here).
                                    up to date for the shell wrapper
                                    (target/cache/bookrun/ready.sh), print the
                                    key of the machinery for BOOKRUN_GLOBAL
+  bookrun forget NAME...           (ci/book.sh) drop the cached outputs that
+                                   carry the numbers of benchmark run NAME
+                                   (`<!-- numbers NAME {...} -->`), so the
+                                   next build runs them again
 """
 
 import argparse
@@ -446,6 +450,8 @@ def parser():
     r.add_argument("cmd", nargs="+")
     sub.add_parser("prepare", help="check the chapters' cached outputs; print the global key")
     sub.add_parser("warm", help="run ahead of the book every output that measures no time (ci/test.sh)")
+    f = sub.add_parser("forget", help="drop the cached outputs that carry the numbers of these benchmark runs")
+    f.add_argument("names", nargs="+")
     c = sub.add_parser("chapter", help="the page that --chapter N names (ci/book.sh --chapter)")
     c.add_argument("name")
     c.add_argument("--listings", action="store_true", help="print the listings its outputs need instead")
@@ -464,6 +470,8 @@ def main():
         return warm()
     if a.mode == "chapter":
         return chapter(a.name, a.listings)
+    if a.mode == "forget":
+        return forget(a.names)
 
     missing = missing_tools(a)
     if missing:
@@ -712,6 +720,26 @@ def prepare():
                 os.unlink(os.path.join(CACHE, f))
     print(glob)
     print(f"bookrun: {len(branches)} outputs ready, {stale} to run", file=sys.stderr)
+
+
+def forget(names):
+    """Drop every cached output that carries `<!-- numbers NAME {` for one of
+    NAMES (ci/book.sh, when a claim is false: those benchmarks measure again)."""
+    marks = [f"<!-- numbers {n} {{" for n in names]
+    dropped = 0
+    for f in sorted(os.listdir(CACHE)) if os.path.isdir(CACHE) else []:
+        if not f.endswith(".json"):
+            continue
+        path = os.path.join(CACHE, f)
+        try:
+            with open(path) as fh:
+                output = json.load(fh)["output"]
+        except (OSError, ValueError, KeyError):
+            continue
+        if any(m in output for m in marks):
+            os.unlink(path)
+            dropped += 1
+    print(f"bookrun: forgot {dropped} output(s) of {', '.join(names)}", file=sys.stderr)
 
 
 # A Python file that reads the clock makes an output that needs a quiet
