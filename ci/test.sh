@@ -29,11 +29,28 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT" || exit 1
 t0=$(date +%s)
 last=$t0
-# One line per step: its own time and the time since the start.
+# CPU seconds (user + system) of the processes this shell has waited for,
+# from bash's `times` (its second line: the children's), into file $1.
+# `times` runs in this shell: in a pipe or $(...) it would count a new
+# process's children, none.
+children_cpu() {
+    times >"$1.times"
+    awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, t, "m"); n += t[1] * 60 + t[2] } printf "%d\n", n }' \
+        "$1.times" >"$1"
+}
+cpu_last=0
+reaped=0
+# One line per step: its own time, the CPU it used (the background steps
+# that ended meanwhile count on their own line) and the time since the start.
 timing() {
-    local now; now=$(date +%s)
-    echo "  (timing: $1 took $(( now - last ))s; $(( now - t0 ))s since start)"
+    local now cpu; now=$(date +%s)
+    mkdir -p "$ROOT/target"
+    children_cpu "$ROOT/target/test-cpu"
+    cpu=$(cat "$ROOT/target/test-cpu")
+    echo "  (timing: $1 took $(( now - last ))s, $(( cpu - cpu_last - reaped )) CPU-s; $(( now - t0 ))s since start)"
     last=$now
+    cpu_last=$cpu
+    reaped=0
 }
 quick=${QUICK:-0}
 if [ "$quick" = 1 ] && [ "${CI:-}" = true ]; then
@@ -76,18 +93,21 @@ started() { # NAME CMD...: run CMD in the background
         status=0
         "$@" >"$LOGS/$name.log" 2>&1 || status=$?
         echo "$(( $(date +%s) - s ))" >"$LOGS/$name.time"
+        children_cpu "$LOGS/$name.cpu"
         exit "$status"
     ) &
     eval "pid_$name=\$!"
     running="${running:-} $!"
 }
 finished() { # NAME TITLE: wait for it, print its output, stop if it failed
-    local name=$1 title=$2 pid status=0
+    local name=$1 title=$2 pid cpu status=0
     eval "pid=\$pid_$name"
     wait "$pid" || status=$?
     step "$title"
     cat "$LOGS/$name.log"
-    echo "  (timing: $title took $(cat "$LOGS/$name.time" 2>/dev/null || echo '?')s, beside other steps)"
+    cpu=$(cat "$LOGS/$name.cpu" 2>/dev/null || echo 0)
+    reaped=$(( reaped + cpu ))
+    echo "  (timing: $title took $(cat "$LOGS/$name.time" 2>/dev/null || echo '?')s, $cpu CPU-s, beside other steps)"
     if [ "$status" != 0 ]; then
         echo "error: $title failed (status $status); its output is above and in target/test-logs/$name.log" >&2
         exit "$status"
@@ -161,8 +181,10 @@ timing "skeptic, links and browser"
 
 python "$ROOT/ci/checks/tree_guard.py" check "$ROOT/target/test-guard.json"
 trap - EXIT
+children_cpu "$ROOT/target/test-cpu"
+spent="$(( $(date +%s) - t0 ))s, $(cat "$ROOT/target/test-cpu") CPU-s"
 if [ "$quick" = 1 ]; then
-    step "All checks passed in $(( $(date +%s) - t0 ))s (QUICK=1: browser and skeptic skipped)"
+    step "All checks passed in $spent (QUICK=1: browser and skeptic skipped)"
 else
-    step "All checks passed in $(( $(date +%s) - t0 ))s"
+    step "All checks passed in $spent"
 fi
