@@ -136,7 +136,9 @@ started valgrind env PYTEST_TIMEOUT="${PYTEST_TIMEOUT:-3600}" bash "$ROOT/ci/val
 # session, maturin's builds...) run now, into bookrun's cache; the book
 # step, alone on the machine, is left with the measurements.
 started warm python "$ROOT/ci/chapters/bookrun.py" warm
-step "3a. Every test (beside it: 6. valgrind, every listing's tests under memcheck)"
+# The gate reads only the listings built into .venv above.
+started gate python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" -q --durations=3 "$ROOT/ci/gate"
+step "3a. Every test (beside it: 3b. the gate, 6. valgrind, every listing's tests under memcheck)"
 # The listings' own tests run once, as a reader runs them: from the
 # archive of listings/, unpacked outside the repository, each listing built
 # there as its README says (ci/tests/test_archive.py); the other tests of
@@ -145,9 +147,7 @@ python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" --durations=5 "$ROOT
 python "$ROOT/ci/listing-tools/book_listings.py" cargo-test
 timing pytest
 
-step "3b. The robustness gate: every exported function against bad input (ci/gate)"
-python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" -q --durations=3 "$ROOT/ci/gate"
-timing gate
+finished gate "3b. The robustness gate: every exported function against bad input (ci/gate)"
 finished valgrind "6. valgrind: every listing's tests under memcheck (ci/valgrind/suite.sh)"
 timing "valgrind (the rest of it)"
 

@@ -29,7 +29,9 @@ target/ is a link to target/archive/target of the repository, where cargo
 builds every listing (CARGO_TARGET_DIR=target/listings of the tree, as the
 repository's own .cargo/config.toml has it) and where the listings' tests
 keep what they cache (listing 6-5's cargo build, chapter 7's wheels,
-chapter 3's valgrind reports). The tree and the virtualenv keep one path
+chapter 3's valgrind reports). Chapter 3's baseline suppressions are the
+ones the valgrind suite makes beside these tests, handed over
+(valgrind_baseline()), not made a second time. The tree and the virtualenv keep one path
 from run to run, in the system's temporary folder, because pyo3 builds
 again whenever the interpreter's path (PYO3_PYTHON) changes, and cargo keys
 each listing by its path: so pyo3 and NumPy compile once, and a listing is
@@ -146,7 +148,7 @@ def reader_env(venv, tree):
     names the repository, nothing of the book's own settings."""
     drop = {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "CONDA_PREFIX",
             "BOOK_UNDER_VALGRIND", "GATE_IN_PROCESS", "PYTEST_ADDOPTS", "PYTEST_CURRENT_TEST", "PYTEST_TIMEOUT",
-            "CARGO_TARGET_DIR", "VALGRIND_REPORT_CACHE"}
+            "CARGO_TARGET_DIR", "VALGRIND_REPORT_CACHE", "VALGRIND_BASELINE"}
     env = {k: v for k, v in os.environ.items()
            if k not in drop and not k.startswith(("PYO3_", "MATURIN_", "BOOKRUN_")) and str(ROOT) not in v}
     path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and str(ROOT) not in p]
@@ -159,6 +161,27 @@ def reader_env(venv, tree):
     env["CI"] = "true"
     env["CARGO_TERM_COLOR"] = "never"
     return env
+
+
+def valgrind_baseline(rels):
+    """{"VALGRIND_BASELINE": FILE} for chapter 3's listings, where valgrind is
+    installed: the baseline suppressions that the book's valgrind suite makes
+    (ci/valgrind/suite.sh, beside these tests; this waits for it), copied
+    outside the repository. They come from the same Python, NumPy and
+    known-good runs, and name functions, not paths: making them a second
+    time here would cost some two and a half minutes of valgrind for the
+    same file. A reader's run makes its own (valgrind_report.py baseline),
+    and the valgrind suite checks that path in the repository."""
+    if not any(rel.startswith("listings/ch03-") for rel in rels) or shutil.which("valgrind") is None:
+        return {}
+    p = subprocess.run([sys.executable, ROOT / "listings" / "ch03-valgrind" / "valgrind_report.py", "baseline"],
+                       capture_output=True, text=True, timeout=FIRST_RUN_TIMEOUT)
+    assert p.returncode == 0, f"valgrind_report.py baseline (the repository's) failed:\n{p.stdout}{p.stderr}"
+    OUTSIDE.mkdir(parents=True, exist_ok=True)
+    copy = OUTSIDE / "baseline.supp"
+    shutil.copyfile(p.stdout.strip().splitlines()[-1], copy)
+    progress(f"chapter 3: the valgrind suite's baseline suppressions handed over ({copy})")
+    return {"VALGRIND_BASELINE": str(copy)}
 
 
 def run(cmd, cwd, env, timeout=None):
@@ -224,9 +247,10 @@ def unpacked(archive):
     def test_chapter(rels):
         # The listings of one chapter one after another: they may share what
         # the chapter's tools cache (chapter 3's baseline, say).
+        cenv = dict(env, **valgrind_baseline(rels))
         for rel in rels:
             # -rs: the reasons of the skips, in the log.
-            status, out, secs = run(["python", "-m", "pytest", "tests", "-rs"], tree / rel, env, timeout=STEP_TIMEOUT)
+            status, out, secs = run(["python", "-m", "pytest", "tests", "-rs"], tree / rel, cenv, timeout=STEP_TIMEOUT)
             progress(f"{rel}: tests {'passed' if status == 0 else f'FAILED ({status})'} in {secs:.0f}s", rel, out)
             with lock:
                 results[rel] = ("tests", status, out, secs)

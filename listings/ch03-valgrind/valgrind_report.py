@@ -45,6 +45,11 @@ Then it appends known-good/cpython.supp, a few hand-written entries for
 reports that lie wholly inside CPython, glibc's dynamic loader or readline
 and that the known-good runs miss.
 
+VALGRIND_BASELINE=FILE hands over a baseline made elsewhere from the same
+Python and NumPy (the book's CI gives the one its valgrind suite made to
+the listings' tests run from the archive): `baseline` returns FILE instead
+of making one.
+
 Without valgrind, `show` prints a note (status 0), unless
 BOOK_REQUIRE_TOOLS=1 (the book's own CI); the other modes fail.
 """
@@ -311,6 +316,11 @@ def baseline():
     """Make (or reuse) the baseline suppression file; return its path.
     Two processes that ask at once (the test suite and the valgrind suite
     run side by side) take turns: the second one reuses the first one's runs."""
+    given = os.environ.get("VALGRIND_BASELINE")
+    if given:
+        if not Path(given).is_file():
+            sys.exit(f"valgrind_report: VALGRIND_BASELINE={given}: no such file")
+        return Path(given).resolve()
     CACHE.mkdir(parents=True, exist_ok=True)
     try:
         import fcntl
