@@ -35,22 +35,33 @@ last=$t0
 # process's children, none.
 children_cpu() {
     times >"$1.times"
-    awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, t, "m"); n += t[1] * 60 + t[2] } printf "%d\n", n }' \
+    awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, t, "m"); n += t[1] * 60 + t[2] } printf "%d\n", n + 0.5 }' \
         "$1.times" >"$1"
 }
 cpu_last=0
-reaped=0
-# One line per step: its own time, the CPU it used (the background steps
-# that ended meanwhile count on their own line) and the time since the start.
+bg_last=0
+# The CPU seconds of the background steps that have ended (each writes its
+# own, from its subshell's `times`, as it ends).
+background_cpu() {
+    local f n=0
+    for f in "${LOGS:-/nonexistent}"/*.cpu; do
+        [ -f "$f" ] && n=$(( n + $(cat "$f") ))
+    done
+    echo "$n"
+}
+# One line per step: its own time, the CPU it used (a background step that
+# ended meanwhile counts on its own line, not here: bash adds a child's time
+# to its own when the child ends) and the time since the start.
 timing() {
-    local now cpu; now=$(date +%s)
+    local now cpu bg; now=$(date +%s)
     mkdir -p "$ROOT/target"
     children_cpu "$ROOT/target/test-cpu"
     cpu=$(cat "$ROOT/target/test-cpu")
-    echo "  (timing: $1 took $(( now - last ))s, $(( cpu - cpu_last - reaped )) CPU-s; $(( now - t0 ))s since start)"
+    bg=$(background_cpu)
+    echo "  (timing: $1 took $(( now - last ))s, $(( cpu - cpu_last - (bg - bg_last) )) CPU-s; $(( now - t0 ))s since start)"
     last=$now
     cpu_last=$cpu
-    reaped=0
+    bg_last=$bg
 }
 quick=${QUICK:-0}
 if [ "$quick" = 1 ] && [ "${CI:-}" = true ]; then
@@ -105,8 +116,7 @@ finished() { # NAME TITLE: wait for it, print its output, stop if it failed
     wait "$pid" || status=$?
     step "$title"
     cat "$LOGS/$name.log"
-    cpu=$(cat "$LOGS/$name.cpu" 2>/dev/null || echo 0)
-    reaped=$(( reaped + cpu ))
+    cpu=$(cat "$LOGS/$name.cpu" 2>/dev/null || echo '?')
     echo "  (timing: $title took $(cat "$LOGS/$name.time" 2>/dev/null || echo '?')s, $cpu CPU-s, beside other steps)"
     if [ "$status" != 0 ]; then
         echo "error: $title failed (status $status); its output is above and in target/test-logs/$name.log" >&2
