@@ -118,6 +118,15 @@ def tool_fingerprint():
     return sys.version + base + rustc + LOCK.read_text()
 
 
+def python_source(d):
+    """A Rust listing's [tool.maturin] python-source folder (a package with
+    Python code beside the library), or None."""
+    if kind(d) != "rust":
+        return None
+    with open(d / "pyproject.toml", "rb") as f:
+        return tomllib.load(f).get("tool", {}).get("maturin", {}).get("python-source")
+
+
 def module_name(d):
     if kind(d) == "rust":
         meta = cargo_meta(d)
@@ -166,7 +175,11 @@ def build(paths):
             log.parent.mkdir(parents=True, exist_ok=True)
             # --uv: maturin installs the wheel with uv (in .venv, pinned by the lock).
             print("+ maturin develop --uv --release --locked", flush=True)
-            p = subprocess.run(["maturin", "develop", "--uv", "--release", "--locked"], cwd=d,
+            # A package with Python code beside the library ([tool.maturin]
+            # python-source): maturin develop copies the library into that
+            # folder, so it builds a copy under target/, as for C listings.
+            where = copy_of(d) if python_source(d) else d
+            p = subprocess.run(["maturin", "develop", "--uv", "--release", "--locked"], cwd=where,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             log.write_text(p.stdout)
             if p.returncode:
