@@ -26,11 +26,14 @@ ORIGINAL = HERE.parent / "listing-12-01"
 
 # ANCHOR: unchanged
 def test_the_python_code_is_the_c_packages_own():
-    """The port changes the compiled core only: the package's Python code
-    and the core's stub are the original's, byte for byte."""
-    for name in ("__init__.py", "_core.pyi"):
-        assert (HERE / "python" / "gridhist" / name).read_bytes() == \
-            (ORIGINAL / "src" / "cgridhist" / name).read_bytes(), name
+    """The port changes the compiled core only: the package's Python code is
+    the original's, byte for byte, and so is the core's stub but for the
+    `__all__` that PyO3 adds to the module."""
+    port, original = HERE / "python" / "gridhist", ORIGINAL / "src" / "cgridhist"
+    assert (port / "__init__.py").read_bytes() == (original / "__init__.py").read_bytes()
+    added = set((port / "_core.pyi").read_text().splitlines()) - set((original / "_core.pyi").read_text().splitlines())
+    assert added == {"# PyO3 gives the module an __all__ (the C's had none).", '__all__ = ["_hist1d", "_histdd"]'}
+    assert gridhist._core.__all__ == ["_hist1d", "_histdd"] and not hasattr(cgridhist._core, "__all__")
 
 
 def test_the_c_packages_tests_pass_unchanged_against_the_port():
