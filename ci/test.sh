@@ -47,6 +47,7 @@ step "1. Structural checks"
 python "$ROOT/ci/listing-tools/book_listings.py" check
 # Every shell script through shellcheck; the workflows through actionlint.
 bash "$ROOT/ci/checks/lint-workflows.sh"
+python "$ROOT/ci/checks/portable_shell.py"  # nothing GNU-only or bash-4-only (macOS)
 
 step "1b. Spell check of the chapters (hunspell + ci/checks/dictionary.txt)"
 python "$ROOT/ci/checks/spellcheck.py"

@@ -1,6 +1,6 @@
 """ci/checks/freethreaded_imports.py, the check that hosted CI's 3.14t job
 runs over every listing module, run here under the free-threaded CPython
-3.13 that set-up builds (.tools/venv-3.13t), which holds the two C listings
+3.13 that set-up builds (.tools/venv-ft), which holds the two C listings
 that can be built for it (PyO3 0.30 refuses 3.13t): 1-1, whose module turns
 the GIL on, and 9-2, whose module keeps it off. Both must meet their
 expectation, and a wrong expectation, either way round, must fail.
@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "ci" / "checks" / "freethreaded_imports.py"
-FT_PYTHON = ROOT / ".tools" / "venv-3.13t" / "bin" / "python"
+FT_PYTHON = ROOT / ".tools" / "venv-ft" / "bin" / "python"
 L1_1 = ROOT / "listings" / "ch01-skeleton" / "listing-01-01"
 L9_2 = ROOT / "listings" / "ch09-ufuncs" / "listing-09-02"
 

@@ -212,6 +212,17 @@ def test_setup_refuses_a_python_older_than_3_11(tmp_path):
     assert not (root / ".venv").exists()
 
 
+def test_setup_refuses_a_python_the_pinned_numpy_has_no_wheels_for(tmp_path):
+    root = setup_root(tmp_path)
+    fake = fake_python(tmp_path / "bin", "3.15.0", "/opt/python3.15/bin/python3.15")
+    p = setup_python_only(root, fake.parent)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert p.stderr.splitlines() == [
+        "error: Python 3.11 to 3.14 is needed (found 3.15.0 at /opt/python3.15/bin/python3.15): the pinned NumPy and"
+        " SciPy have no wheels for it; put one of those first on PATH (with pyenv: PYENV_VERSION=3.13.0)"], p.stderr
+    assert not (root / ".venv").exists()
+
+
 def test_setup_makes_the_venv_again_for_another_python(tmp_path):
     root = setup_root(tmp_path)
     # A .venv whose python is "3.11.0 from /old/python3.11": another interpreter.

@@ -103,6 +103,17 @@ def test_sdist_holds_the_sources_and_the_lock(sdist):
     assert {"Cargo.toml", "Cargo.lock", "pyproject.toml", "src/lib.rs", "PKG-INFO"} <= names, names
 
 
+def test_sdist_holds_no_other_crate(sdist):
+    # Only the crate's own files: pyo3, numpy and the rest are named in
+    # Cargo.lock, not included, so building the sdist downloads them from the
+    # crate registry (crates.io, or a mirror or vendored copy you configure).
+    with tarfile.open(sdist) as t:
+        names = {n.split("/", 1)[1] for n in t.getnames() if "/" in n}
+    own = {p.relative_to(HERE).as_posix() for p in HERE.rglob("*") if p.is_file()} | {"PKG-INFO"}
+    assert names <= own, sorted(names - own)
+    assert not any(n.startswith(("vendor/", ".cargo/")) for n in names), names
+
+
 def test_sdist_builds_and_installs_into_a_fresh_venv(sdist, tmp_path):
     python = fresh_venv(tmp_path)
     constraints = tmp_path / "build-constraints.txt"

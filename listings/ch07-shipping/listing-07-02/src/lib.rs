@@ -10,6 +10,19 @@ mod shipkit_abi3 {
     use pyo3::exceptions::PyValueError;
     use pyo3::prelude::*;
 
+    // ANCHOR: api
+    /// Which C API this build was compiled against: "limited" in a stable-ABI
+    /// build (abi3 or abi3t), "full" in a version-specific one. The cfg
+    /// `Py_LIMITED_API` is pyo3's; build.rs makes it visible to this crate.
+    #[cfg(Py_LIMITED_API)]
+    #[pymodule_export]
+    const API: &str = "limited";
+
+    #[cfg(not(Py_LIMITED_API))]
+    #[pymodule_export]
+    const API: &str = "full";
+    // ANCHOR_END: api
+
     /// The sum of a 1-D float64 array.
     #[pyfunction]
     fn total(py: Python<'_>, a: PyReadonlyArray1<'_, f64>) -> PyResult<f64> {

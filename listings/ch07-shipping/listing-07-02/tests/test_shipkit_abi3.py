@@ -1,5 +1,7 @@
 """Listing 7-2: `shipkit_abi3`."""
 
+from importlib import metadata
+
 import numpy as np
 import pytest
 
@@ -27,3 +29,14 @@ def test_bad_input(bad, message):
     with pytest.raises(TypeError) as info:
         shipkit.total(bad)
     assert str(info.value) == message
+
+
+def test_the_module_says_which_api_the_installed_wheel_was_built_for():
+    # The wheel's ABI tags (its WHEEL file: a cp315-abi3.abi3t wheel has two
+    # Tag lines, cp315-abi3-... and cp315-abi3t-...) against the module's
+    # own answer, which build.rs makes follow pyo3's cfg Py_LIMITED_API.
+    wheel = metadata.distribution("shipkit_abi3").read_text("WHEEL")
+    abis = {line.split("-")[1] for line in wheel.splitlines() if line.startswith("Tag: ")}
+    assert abis, wheel
+    stable = abis <= {"abi3", "abi3t"}
+    assert shipkit.API == ("limited" if stable else "full"), (abis, shipkit.API)

@@ -29,12 +29,14 @@ conftest.py, or `from npkit import npkit_run` in the test file).
 What it does, section by section:
 1. Declarations: each argument as a short spec (`float64[n]`, `int 1..9 = 3`,
    `str a|b`, ...), the NumPy expression that gives the right answer, and
-   where the defaults are wrong for you (`raises`, `skip`).
+   where the defaults are wrong for you (`raises`, `skip`). A class is
+   declared member by member (`[Model.predict]`), its constructor as
+   `[Model.__new__]`.
 2. The matrix: for each function, the bad and awkward inputs (wrong dtype
    and ndim, a list, None, empty, NaN and inf, Fortran order, reversed and
    strided views, misaligned, read-only, aliased output, huge broadcast
    views, unallocatable sizes, bad integers and strings), and the error each
-   one expects by default.
+   one expects by default. Constructors, methods and setters get the same.
 3. Inputs: the arguments of one call, valid or bent by one case.
 4. Judging: a case passes with a clear exception (an `Exception`, of the
    expected type, with a message that says what is wrong, no argument
@@ -149,13 +151,15 @@ class Function:
     # A member of a class: name is "Class.member"; `construct` makes the
     # instance (a Python expression over np and the module's names); a
     # `setter` is a property whose one argument is the value assigned.
+    # "Class.__new__" is the constructor itself, `Class(...)`: it needs no
+    # `construct`, and its return value is the new instance.
     construct: str | None = None
     setter: bool = False
     body: dict = field(default_factory=dict)  # the declaration, for the child process
 
     @property
     def member(self) -> str | None:
-        return self.name.split(".", 1)[1] if self.construct else None
+        return self.name.split(".", 1)[1] if "." in self.name else None
 
     @property
     def verified(self) -> bool:
@@ -212,6 +216,8 @@ def function(name: str, body: dict, where: str = "") -> Function:
     )
     if f.kind not in ("function", "ufunc"):
         raise ValueError(f"{where}: [{name}] kind must be \"function\" or \"ufunc\"")
+    if f.member == "__new__" and (f.construct or f.setter):
+        raise ValueError(f"{where}: [{name}] is the constructor: it takes no `construct` or `setter`")
     if f.setter and len(f.args) != 1:
         raise ValueError(f"{where}: [{name}] is a setter: declare its one argument, the value")
     if not f.verified and not f.why_no_reference:
@@ -227,8 +233,9 @@ def function(name: str, body: dict, where: str = "") -> Function:
 
 def declare(module: str, table: dict, source: str = "") -> Declaration:
     """A module's declaration: {name: body} for each function, {Class:
-    {member: body}} for the members of a class (each with `construct`), and
-    an optional "not_functions" table of exported names that need no checks."""
+    {member: body}} for the members of a class (each with `construct`; the
+    constructor, member `__new__`, needs none), and an optional
+    "not_functions" table of exported names that need no checks."""
     table = dict(table)
     source = source or f"the declaration of {module}"
     not_functions = table.pop("not_functions", {})
@@ -238,7 +245,7 @@ def declare(module: str, table: dict, source: str = "") -> Declaration:
             raise ValueError(f"{source}: [{name}] must be a table")
         if body and not set(body) & FUNCTION_KEYS and all(isinstance(v, dict) for v in body.values()):
             for member, sub in body.items():
-                if "construct" not in sub:
+                if "construct" not in sub and member != "__new__":
                     raise ValueError(f"{source}: [{name}.{member}] needs `construct = \"...\"`, "
                                      "the expression that makes the instance")
                 functions[f"{name}.{member}"] = function(f"{name}.{member}", sub, source)
@@ -275,8 +282,22 @@ def exported(module) -> tuple[list[str], list[str]]:
 
 
 def members(cls) -> list[str]:
-    """The public methods and properties of a class, as "Class.member"."""
-    return [f"{cls.__name__}.{m}" for m in dir(cls) if not m.startswith("_")]
+    """The public methods and properties of a class, as "Class.member", and
+    its constructor, "Class.__new__", when it takes arguments: what it is
+    given is input like any other (and often copied)."""
+    return [f"{cls.__name__}.{m}" for m in dir(cls) if not m.startswith("_")] + (
+        [f"{cls.__name__}.__new__"] if constructor_params(cls) else [])
+
+
+def constructor_params(cls) -> list[str]:
+    """The names `Class(...)` takes ([] when it takes none, or states no
+    signature: a pyo3 class without `#[new]` cannot be made from Python)."""
+    import inspect
+
+    try:
+        return list(inspect.signature(cls).parameters)
+    except (TypeError, ValueError):
+        return []
 
 
 def declared_classes(decl: Declaration) -> set[str]:
@@ -314,8 +335,8 @@ def problems(decl: Declaration, module) -> list[str]:
         if f.kind == "ufunc":
             out += ufunc_problems(decl, f, getattr(module, name))
             continue
-        if f.construct:
-            cls = getattr(module, name.split(".")[0])
+        cls = getattr(module, name.split(".")[0]) if f.member else None
+        if f.member and f.member != "__new__":
             attr = inspect.getattr_static(cls, f.member)
             is_property = hasattr(attr, "__set__") and not callable(attr)
             if is_property != (f.setter or not f.args) and (f.setter or f.args):
@@ -324,7 +345,8 @@ def problems(decl: Declaration, module) -> list[str]:
                            f"{'a property' if is_property else 'a method'}")
             if is_property:
                 continue
-        fn = getattr(module, name) if not f.construct else getattr(getattr(module, name.split(".")[0]), f.member)
+        # The constructor's signature is the class's: inspect.signature(cls).
+        fn = getattr(module, name) if not cls else cls if f.member == "__new__" else getattr(cls, f.member)
         if getattr(fn, "__text_signature__", None) == "($self, object, /)":
             # CPython 3.13+ gives a C function taking one argument (METH_O)
             # that states no signature this placeholder: only the count is
@@ -338,7 +360,7 @@ def problems(decl: Declaration, module) -> list[str]:
         except (TypeError, ValueError):
             continue  # a C function without a text signature
         params = list(sig.parameters)
-        if f.construct and params[:1] == ["self"]:
+        if f.member and params[:1] == ["self"]:
             params = params[1:]
         if params != [a.name for a in f.args]:
             out.append(f"{decl.module}.{name}: {where} declares {[a.name for a in f.args]}, "
@@ -390,6 +412,17 @@ def ndim_of(arg: Arg) -> int | None:
     return None if arg.dims is None else len(arg.dims)
 
 
+def stretched(a: Arg, arrays: list[Arg]) -> list[int]:
+    """Which axes of `a` the huge case stretches: those of its own dims, not
+    a fixed size (`float64[n,3]`) nor a name that another array argument
+    shares (`x: float64[n,k]` and `y: float64[n]` must agree on n), which
+    keep their valid size. Every axis when `a` takes any ndim."""
+    if a.dims is None:
+        return list(range(2))  # the valid value of `float64[*]` is 2-D
+    shared = {d for b in arrays if b is not a for d in (b.dims or [])}
+    return [i for i, d in enumerate(a.dims) if not d.isdigit() and d not in shared]
+
+
 def cases(f: Function) -> list[Case]:
     out = [Case(f.name, "valid", "returns, verified")]
     if not f.setter and f.args:  # `obj.x = value` cannot take a second value
@@ -439,11 +472,10 @@ def cases(f: Function) -> list[Case]:
             Case(f.name, f"readonly:{a.name}",
                  "TypeError/ValueError, array unchanged" if a.writes else "same as writeable"),
         ]
-        shared = {d for b in arrays if b is not a for d in (b.dims or [])}
-        if not a.writes and not set(a.dims or []) & shared:
-            # A read-only view of 2**40 elements (zero strides): an output of
-            # its size cannot be allocated. (A written or shape-tied argument
-            # would fail for that reason first.)
+        if not a.writes and stretched(a, arrays):
+            # A read-only view of 2**40 elements or more (zero strides): an
+            # output or a copy of its size cannot be allocated. Only its own
+            # dims grow, so that it still passes the shape checks.
             out.append(Case(f.name, f"huge:{a.name}", "MemoryError/ValueError, or verified"))
         if a.writes:
             for b in arrays:
@@ -741,9 +773,13 @@ class Inputs:
             v.flags.writeable = False
             return args, "none" if a.writes else "layout"
         if kind == "huge" and a.kind in ("array", "record"):
-            n = v.ndim
-            side = 2 ** (40 // n) if n else 1
-            args[a.name] = np.broadcast_to(v.reshape(-1)[:1].reshape((1,) * n), (side,) * n)
+            # Its first element, seen 2**40 times over the stretched axes
+            # (2**20 x 2**20 for two), the others at their valid size.
+            axes = stretched(a, [b for b in self.f.args if b.kind in ("array", "record")])
+            shape = list(v.shape)
+            for i in axes:
+                shape[i] = 2 ** (40 // len(axes))
+            args[a.name] = np.broadcast_to(v.reshape(-1)[:1].reshape((1,) * v.ndim), tuple(shape))
             return args, "reference"
         if kind == "huge":  # a size whose byte count overflows
             args[a.name] = 2**62
@@ -848,12 +884,14 @@ def judge(np, module, f: Function, case: str) -> tuple[bool, str]:
 
 
 def target(np, module, f: Function):
-    """(what to call, the instance or None). A method is called on a fresh
-    instance; a setter assigns its value and returns what the getter then
-    reads; a read-only property is read."""
+    """(what to call, the instance or None). A constructor is the class
+    itself; a method is called on a fresh instance; a setter assigns its
+    value and returns what the getter then reads; a read-only property is read."""
     import inspect
 
-    if not f.construct:
+    if f.member == "__new__":
+        return getattr(module, f.name.split(".")[0]), None
+    if not f.member:
         return getattr(module, f.name), None
     obj = eval(f.construct, {"np": np, "module": module, **vars(module)})  # noqa: S307
     if f.setter:
@@ -983,6 +1021,8 @@ def serve(module_name: str) -> None:
     import numpy as np
 
     module = importlib.import_module(module_name)
+    proto.write(READY + "\n")  # imported: the cases' clocks start now
+    proto.flush()
     for line in sys.stdin:
         req = json.loads(line)
         f = function(req["function"], req["body"])
@@ -995,6 +1035,9 @@ def serve(module_name: str) -> None:
             ok, detail = False, "npkit itself failed:\n" + traceback.format_exc()
         proto.write(json.dumps({"ok": ok, "detail": detail}) + "\n")
         proto.flush()
+
+
+READY = json.dumps({"ready": True})
 
 
 class Worker:
@@ -1031,6 +1074,17 @@ class Worker:
             self.answers.put("")  # the process ended
 
         threading.Thread(target=read, daemon=True).start()
+        # Importing NumPy and the module can take seconds on a busy machine:
+        # wait for the child to say it is ready, so that this time does not
+        # count against the first case. A child that dies (or never gets
+        # ready) fails that case, with its stderr.
+        try:
+            first = self.answers.get(timeout=max(120.0, self.timeout))
+        except queue.Empty:
+            self.proc.kill()
+            first = ""
+        if first.strip() != READY:
+            self.answers.put("")
 
     def stderr_tail(self, lines=25) -> str:
         self.err.seek(0)
@@ -1041,12 +1095,16 @@ class Worker:
         import queue
 
         if self.proc is None or self.proc.poll() is not None:
-            self.start()
-        self.err.seek(0)
-        self.err.truncate()
+            self.start()  # with a new, empty stderr file
+        else:
+            self.err.seek(0)
+            self.err.truncate()
         req = {"function": f.name, "body": f.body, "case": case}
-        self.proc.stdin.write(json.dumps(req) + "\n")
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write(json.dumps(req) + "\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:  # it died starting: its answer is the end of its output
+            pass
         try:
             line = self.answers.get(timeout=self.timeout)
         except queue.Empty:

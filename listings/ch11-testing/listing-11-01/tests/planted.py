@@ -3,6 +3,7 @@ real extension goes wrong (test_npkit_selftest.py checks the kit catches
 each). Pure Python, so that it needs no build; PanicException is pyo3's."""
 
 import ctypes
+import os
 
 import numpy as np
 
@@ -72,3 +73,24 @@ def rms_first_seven(a):
     """Reads at most 7 elements: every fixed-size case passes, Hypothesis does not."""
     a = _data(a)
     return float(np.sqrt(np.mean(a[:7] ** 2)))
+
+
+class Samples:
+    """Keeps its own copy of `a`, made the way Rust's `to_owned()` or
+    `Vec::with_capacity` makes it: when the memory is not there (a broadcast
+    view of 2**40 elements is a few bytes, its copy 8 TiB), the process ends
+    with SIGABRT instead of raising MemoryError."""
+
+    def __init__(self, a):
+        a = _data(a, contiguous=False)
+        try:
+            self._data = np.empty(a.size)
+        except MemoryError:
+            os.write(2, f"memory allocation of {a.nbytes} bytes failed\n".encode())
+            os.abort()
+        self._data[...] = a
+
+    @property
+    def data(self):
+        return self._data
+

@@ -29,6 +29,11 @@ PLANTED = npkit.declare("planted", {
     "rms_hangs_on_nan": RMS,
     "rms_panics_on_inf": RMS,
     "rms_first_seven": RMS,
+    "Samples": {  # a class: its constructor, Samples(a), and its one property
+        "__new__": {"args": {"a": "float64[n]"}, "returned": "r.data", "reference": "a",
+                    "raises": {"empty0": "ValueError: empty array"}},
+        "data": {"construct": "Samples(np.arange(3.0))", "reference": "np.arange(3.0)"},
+    },
     "not_functions": {"PanicException": "a stand-in for pyo3's exception"},
 })
 # ANCHOR_END: planted
@@ -39,6 +44,7 @@ CAUGHT = [  # (function, the case that catches it, what the kit says)
     ("rms_crashes_on_views", "strided:a", "CRASH: the process died (signal SIGSEGV)"),
     ("rms_hangs_on_nan", "nan:a", "HANG: no answer in 5 s"),
     ("rms_panics_on_inf", "inf:a", "raised PanicException"),
+    ("Samples.__new__", "huge:a", "CRASH: the process died (signal SIGABRT)"),
 ]
 
 
@@ -75,7 +81,8 @@ def test_an_undeclared_function_fails_the_declaration_check():
 
     assert npkit.problems(PLANTED, planted) == []
     partial = npkit.declare("planted", {"rms": RMS, "not_functions": {"PanicException": "-"}})
-    assert "does not declare ['rms_crashes_on_views'," in npkit.problems(partial, planted)[0]
+    assert "does not declare ['Samples.__new__', 'Samples.data', 'rms_crashes_on_views'," in \
+        npkit.problems(partial, planted)[0]
 
 
 def show(title: str, detail: str) -> None:
