@@ -527,11 +527,16 @@ def check():
                 problems.append(f"{rel}: the module {module} exports a function of its own name; "
                                 "rename one (maturin's package would import the function over the module)")
             stubs = [d / f"{module}.pyi", d / f"{module}-stubs" / "__init__.pyi"]
+            if "." in module:  # a package's compiled submodule: its stub sits beside its Python code
+                stubs = [p for p in d.glob("**/" + module.replace(".", "/") + ".pyi")
+                         if "target" not in p.relative_to(d).parts] or stubs
             if not any(s.exists() for s in stubs):
                 where = stubs[0] if kind(d) == "rust" else stubs[1]
+                where = where.relative_to(d).as_posix()
+                if "." in module:
+                    where = module.replace(".", "/") + ".pyi beside the package's Python code (chapter 12)"
                 problems.append(f"{rel}: no stub for the module {module}: write "
-                                f"{where.relative_to(d).as_posix()} (chapter 11, and CONTRIBUTING's "
-                                "\"Adding a listing\")")
+                                f"{where} (chapter 11, and CONTRIBUTING's \"Adding a listing\")")
     # 2. Test file names are unique (pytest imports them side by side).
     seen = {}
     for t in LISTINGS.glob("ch*/*/tests/test_*.py"):

@@ -7,8 +7,8 @@ use pyo3::prelude::*;
 
 mod casting;
 
-// gil_used = false: no state of its own; every input is borrowed through
-// rust-numpy, and each call writes only the output it allocated.
+// Every input is borrowed through rust-numpy; each call writes only the output it allocated.
+// gil_used = false: no state of its own, nothing shared between calls.
 #[pymodule(gil_used = false)]
 mod _core {
     use crate::casting::{self, Inputs};
