@@ -47,7 +47,8 @@ mod gridhist_steps {
                 "bins must be positive, got {bins}"
             )));
         }
-        if !(lo < hi) || !(hi - lo).is_finite() || !(bins as f64 / (hi - lo)).is_finite() {
+        let width = hi - lo; // lo < hi, both finite: a width above zero, finite
+        if !width.is_finite() || width <= 0.0 || !(bins as f64 / width).is_finite() {
             return Err(PyValueError::new_err(
                 "the range must be finite, with lo < hi",
             ));
@@ -185,8 +186,9 @@ mod gridhist_steps {
     // ANCHOR_END: resliced
 
     // ANCHOR: unchecked
-    /// For comparison only: no checks at all, as C. `to_int_unchecked` skips
-    /// the NaN and overflow checks of `as i64`.
+    /// Step 5: no checks in the conversion either, as C. `to_int_unchecked`
+    /// skips the NaN and overflow checks of `as i64`, which the comparisons
+    /// before it already rule out.
     fn count_unchecked(counts: &mut [f64], s: &[f64], lo: f64, hi: f64, norm: f64, bins: usize) {
         let last = bins - 1;
         let counts = &mut counts[..=last];
@@ -261,7 +263,7 @@ mod gridhist_steps {
         by_kernel(py, x, bins, lo, hi, count_resliced)
     }
 
-    /// For comparison only: `count_unchecked` over the lanes.
+    /// Step 5: `count_unchecked` over the lanes.
     #[pyfunction]
     #[pyo3(signature = (x, bins, lo, hi, /))]
     fn unchecked<'py>(

@@ -9,19 +9,22 @@
 //! that the C refused gets NumPy's own error: the same iterator, asked to
 //! start, raises it.
 use numpy::ndarray::{ArrayView2, ArrayViewD, ArrayViewMut2, Axis, Zip, s};
-use std::ops::Range;
 use numpy::prelude::*;
 use numpy::{Element, PyArrayDyn, PyReadonlyArrayDyn, PyUntypedArray};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyDict, PyList, PySlice, PyTuple};
+use std::ops::Range;
 
 /// Values of one input in a block: 16 KiB of float64.
 pub const BLOCK: usize = 2048;
 /// Elements read between two checks for Ctrl-C, detached: about a
 /// millisecond of work (chapter 8).
 const PART: usize = 1 << 20;
+/// Elements that NumPy converts at a time, for an input Rust cannot read
+/// in place: 512 KiB of float64, which stays in the cache.
+const CHUNK: usize = 1 << 16;
 
 // ANCHOR: float64
 /// An element type that converts to float64 as NumPy's safe cast does.
@@ -69,8 +72,13 @@ macro_rules! typed {
         enum Planes<'a> { $($name(Vec<ArrayView2<'a, $t>>)),* }
 
         impl<'py> Held<'py> {
-            /// The array in its own dtype, if Rust can read it in place:
-            /// one of the types above, native byte order, aligned.
+            /// Whether Rust can read the array in place: one of the types
+            /// above, in native byte order, aligned.
+            fn readable(a: &Bound<'py, PyUntypedArray>) -> bool {
+                let dtype = a.dtype();
+                a.is_aligned() && ($(dtype.is_equiv_to(&numpy::dtype::<$t>(a.py())))||*)
+            }
+            /// The array in its own dtype, borrowed, if Rust can read it in place.
             fn borrow(a: &Bound<'py, PyUntypedArray>) -> PyResult<Option<Held<'py>>> {
                 let dtype = a.dtype();
                 $(if a.is_aligned() && dtype.is_equiv_to(&numpy::dtype::<$t>(a.py())) {
@@ -95,7 +103,7 @@ macro_rules! typed {
             fn dim(&self) -> (usize, usize, usize) {
                 match self { $(Planes::$name(p) => (p.len(), p[0].nrows(), p[0].ncols())),* }
             }
-            fn read<'s>(&'s self, block: &Block, buf: &'s mut [f64]) -> ArrayView2<'s, f64> {
+            fn read<'s>(&'s self, block: &Block, buf: &'s mut Vec<f64>) -> ArrayView2<'s, f64> {
                 match self { $(Planes::$name(p) => read(&p[block.slab], block, buf)),* }
             }
         }
@@ -109,14 +117,22 @@ typed!(F64: f64, F32: f32, I64: i64, I32: i32, I16: i16, I8: i8,
 /// A block of a 2-D view (some of its rows, some of its columns) as
 /// float64: the view's own memory, whatever its strides, when it holds
 /// float64; converted into `buf` otherwise.
-fn read<'s, T: Float64>(v: &'s ArrayView2<'_, T>, block: &Block, buf: &'s mut [f64]) -> ArrayView2<'s, f64> {
+fn read<'s, T: Float64>(
+    v: &'s ArrayView2<'_, T>,
+    block: &Block,
+    buf: &'s mut Vec<f64>,
+) -> ArrayView2<'s, f64> {
     let part = v.slice_move(s![block.rows.clone(), block.cols.clone()]);
-    if let Some(same) = T::as_float64(part.clone()) {
+    if let Some(same) = T::as_float64(part) {
         return same;
     }
-    let buf = &mut buf[..part.len()];
-    let mut out = ArrayViewMut2::from_shape(part.dim(), &mut *buf).expect("a buffer of the block's size");
-    Zip::from(&mut out).and(&part).for_each(|o, &x| *o = x.float64());
+    buf.resize(part.len(), 0.0);
+    let buf = &mut buf[..];
+    let mut out =
+        ArrayViewMut2::from_shape(part.dim(), &mut *buf).expect("a buffer of the block's size");
+    Zip::from(&mut out)
+        .and(&part)
+        .for_each(|o, &x| *o = x.float64());
     ArrayView2::from_shape(part.dim(), &*buf).expect("a buffer of the block's size")
 }
 // ANCHOR_END: read
@@ -139,7 +155,9 @@ impl Plan {
         };
         let mut order: Vec<usize> = (0..strides.len()).collect();
         order.sort_by_key(|&ax| std::cmp::Reverse(key(ax)));
-        let invert = (0..order.len()).filter(|&i| strides[order[i]] < 0).collect();
+        let invert = (0..order.len())
+            .filter(|&i| strides[order[i]] < 0)
+            .collect();
         Plan { order, invert }
     }
 
@@ -182,16 +200,18 @@ static BROADCAST_TO: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static NDITER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 // ANCHOR: inputs
-/// The inputs of one call, ready to be read in blocks of float64.
+/// The inputs of one call, broadcast together, ready to be read in blocks of
+/// float64.
 pub struct Inputs<'py> {
-    held: Vec<Held<'py>>,
+    /// Each operand at the broadcast shape, and whether NumPy converts it
+    /// first (a chunk at a time).
+    arrays: Vec<(Bound<'py, PyUntypedArray>, bool)>,
     shape: Vec<usize>,
 }
 
 impl<'py> Inputs<'py> {
     /// Each operand as `np.asarray` makes it (the C's PyArray_FROM_O), checked
-    /// against NumPy's safe rule and broadcast with the others; copied to
-    /// float64 by NumPy if Rust cannot read it in place.
+    /// against NumPy's safe rule and broadcast with the others.
     pub fn new(py: Python<'py>, operands: &[Bound<'py, PyAny>]) -> PyResult<Inputs<'py>> {
         let asarray = ASARRAY.import(py, "numpy", "asarray")?;
         let arrays = operands
@@ -203,71 +223,123 @@ impl<'py> Inputs<'py> {
             .collect::<PyResult<Vec<_>>>()?;
         let mut copy = Vec::with_capacity(arrays.len());
         for a in &arrays {
-            let native = Held::borrow(a)?.is_some();
-            if !native && !safe_to_float64(a)? {
+            let in_place = Held::readable(a);
+            if !in_place && !safe_to_float64(a)? {
                 return Err(numpy_error(py, &arrays));
             }
-            copy.push(!native);
+            copy.push(!in_place);
         }
         let shapes: Vec<&[usize]> = arrays.iter().map(|a| a.shape()).collect();
         let Some(shape) = broadcast(&shapes) else {
             return Err(numpy_error(py, &arrays));
         };
-        let mut held = Vec::with_capacity(arrays.len());
-        for (a, copy) in arrays.iter().zip(copy) {
-            let mut a = a.clone().into_any();
-            if copy {
-                a = a.call_method1("astype", ("float64",))?;
-            }
-            if a.cast::<PyUntypedArray>()?.shape() != shape.as_slice() {
+        let mut out = Vec::with_capacity(arrays.len());
+        for (a, copy) in arrays.into_iter().zip(copy) {
+            let a = if a.shape() == shape.as_slice() {
+                a
+            } else {
                 let to = BROADCAST_TO.import(py, "numpy", "broadcast_to")?;
-                a = to.call1((a, PyTuple::new(py, &shape)?))?;
-            }
-            let a = a.cast_into::<PyUntypedArray>()?;
-            held.push(Held::borrow(&a)?.expect("a readable array"));
+                to.call1((a, PyTuple::new(py, &shape)?))?.cast_into()?
+            };
+            out.push((a, copy));
         }
-        Ok(Inputs { held, shape })
+        Ok(Inputs { arrays: out, shape })
     }
 
-    /// Call `kernel` with one block of every input at a time, in the first
-    /// input's memory order, detached from Python in parts of about PART
-    /// elements, checking for Ctrl-C between them.
+    /// How many elements each input has, broadcast.
+    pub fn size(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// Call `kernel` with one block of every input at a time. An input that
+    /// NumPy must convert (another byte order, misaligned, float16) is
+    /// converted a chunk of rows at a time, as the C's buffered iterator
+    /// copies a buffer at a time: a whole copy would double the memory.
     pub fn for_each_block(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         mut kernel: impl FnMut(&[ArrayView2<'_, f64>]) + Send,
     ) -> PyResult<()> {
-        if self.shape.contains(&0) || self.held.is_empty() {
+        let size = self.size();
+        if size == 0 || self.arrays.is_empty() {
             return Ok(());
         }
-        let plan = Plan::new(&self.held[0].strides());
-        let flat = self.held.iter().all(|h| h.flat_after(&plan));
-        let planes: Vec<Planes<'_>> = self.held.iter().map(|h| h.planes(&plan, flat)).collect();
-        // Every input has the same slabs, each of `rows` x `cols`.
-        let (slabs, rows, cols) = planes[0].dim();
-        let mut bufs = vec![[0.0; BLOCK]; planes.len()];
-        let before = Block { slab: 0, rows: 0..0, cols: 0..0 };
-        let mut blocks = before.next(slabs, rows, cols);
-        while let Some(block) = blocks.take() {
-            py.check_signals()?;
-            blocks = py.detach(|| {
-                let mut done = 0;
-                let mut next = Some(block);
-                while let Some(block) = next.take_if(|_| done < PART) {
-                    let views: Vec<ArrayView2<'_, f64>> = planes
-                        .iter()
-                        .zip(bufs.iter_mut())
-                        .map(|(p, buf)| p.read(&block, buf))
-                        .collect();
-                    kernel(&views);
-                    done += block.rows.len() * block.cols.len();
-                    next = block.next(slabs, rows, cols);
+        let chunked = self
+            .shape
+            .first()
+            .filter(|_| self.arrays.iter().any(|(_, copy)| *copy));
+        let rows = chunked.map_or(1, |&n| (CHUNK / (size / n)).max(1));
+        let mut start = 0;
+        loop {
+            let mut held = Vec::with_capacity(self.arrays.len());
+            for (a, copy) in &self.arrays {
+                let mut a = a.clone().into_any();
+                if let Some(&n) = chunked {
+                    a = a.get_item(PySlice::new(
+                        py,
+                        start as isize,
+                        (start + rows).min(n) as isize,
+                        1,
+                    ))?;
                 }
-                next
-            });
+                if *copy {
+                    a = a.call_method1("astype", ("float64",))?;
+                }
+                held.push(Held::borrow(a.cast::<PyUntypedArray>()?)?.expect("a readable array"));
+            }
+            walk(py, &held, &mut kernel)?;
+            start += rows;
+            if chunked.is_none_or(|&n| start >= n) {
+                return Ok(());
+            }
         }
-        Ok(())
     }
+}
+
+/// The walk itself: `kernel` on one block of every input at a time, in the
+/// first input's memory order, detached from Python in parts of about PART
+/// elements, checking for Ctrl-C between them.
+fn walk(
+    py: Python<'_>,
+    held: &[Held<'_>],
+    kernel: &mut (impl FnMut(&[ArrayView2<'_, f64>]) + Send),
+) -> PyResult<()> {
+    let plan = Plan::new(&held[0].strides());
+    let flat = held.iter().all(|h| h.flat_after(&plan));
+    let planes: Vec<Planes<'_>> = held.iter().map(|h| h.planes(&plan, flat)).collect();
+    // Every input has the same slabs, each of `rows` x `cols`.
+    let (slabs, rows, cols) = planes[0].dim();
+    let mut bufs = vec![Vec::new(); planes.len()];
+    let mut part = |first: Block| {
+        let mut done = 0;
+        let mut next = Some(first);
+        while let Some(block) = next.take_if(|_| done < PART) {
+            let views: Vec<ArrayView2<'_, f64>> = planes
+                .iter()
+                .zip(bufs.iter_mut())
+                .map(|(p, buf)| p.read(&block, buf))
+                .collect();
+            kernel(&views);
+            done += block.rows.len() * block.cols.len();
+            next = block.next(slabs, rows, cols);
+        }
+        next
+    };
+    let before = Block {
+        slab: 0,
+        rows: 0..0,
+        cols: 0..0,
+    };
+    let mut blocks = before.next(slabs, rows, cols);
+    if slabs * rows * cols < BLOCK {
+        // Too little work to pay for detaching (the C's threshold is 500).
+        blocks = blocks.and_then(&mut part);
+    }
+    while let Some(block) = blocks.take() {
+        py.check_signals()?;
+        blocks = py.detach(|| part(block));
+    }
+    Ok(())
 }
 
 /// A block of a slab: some rows, all columns, when rows are short; a part
@@ -295,9 +367,17 @@ impl Block {
             return None;
         }
         Some(if cols >= BLOCK {
-            Block { slab, rows: row..row + 1, cols: col..(col + BLOCK).min(cols) }
+            Block {
+                slab,
+                rows: row..row + 1,
+                cols: col..(col + BLOCK).min(cols),
+            }
         } else {
-            Block { slab, rows: row..(row + BLOCK / cols).min(rows), cols: 0..cols }
+            Block {
+                slab,
+                rows: row..(row + BLOCK / cols).min(rows),
+                cols: 0..cols,
+            }
         })
     }
 }
@@ -317,14 +397,22 @@ fn numpy_error(py: Python<'_>, arrays: &[Bound<'_, PyUntypedArray>]) -> PyErr {
         let nditer = NDITER.import(py, "numpy", "nditer")?;
         let n = arrays.len();
         let kwargs = PyDict::new(py);
-        let flags = ["external_loop", "buffered", "grow_inner", "zerosize_ok", "refs_ok"];
+        let flags = [
+            "external_loop",
+            "buffered",
+            "grow_inner",
+            "zerosize_ok",
+            "refs_ok",
+        ];
         kwargs.set_item("flags", PyList::new(py, flags)?)?;
         kwargs.set_item("op_flags", vec![vec!["readonly", "aligned", "nbo"]; n])?;
         kwargs.set_item("op_dtypes", vec!["float64"; n])?;
         kwargs.set_item("casting", "safe")?;
         match nditer.call((PyList::new(py, arrays)?,), Some(&kwargs)) {
             Err(e) => Ok(e),
-            Ok(_) => Ok(PyTypeError::new_err("operands refused, but NumPy's iterator takes them")),
+            Ok(_) => Ok(PyTypeError::new_err(
+                "operands refused, but NumPy's iterator takes them",
+            )),
         }
     };
     attempt().unwrap_or_else(|e| e)
@@ -352,7 +440,9 @@ fn broadcast(shapes: &[&[usize]]) -> Option<Vec<usize>> {
 pub fn sequence<'py>(ob: &Bound<'py, PyAny>, message: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
     match ob.try_iter() {
         Ok(items) => items.collect(),
-        Err(e) if e.is_instance_of::<PyTypeError>(ob.py()) => Err(PyTypeError::new_err(message.to_owned())),
+        Err(e) if e.is_instance_of::<PyTypeError>(ob.py()) => {
+            Err(PyTypeError::new_err(message.to_owned()))
+        }
         Err(e) => Err(e),
     }
 }

@@ -12,9 +12,9 @@ mod casting;
 #[pymodule(gil_used = false)]
 mod _core {
     use crate::casting::{self, Inputs};
-    use numpy::npyffi;
     use numpy::PyArrayDyn;
     use numpy::ndarray::{ArrayView2, ArrayViewMut2, Zip};
+    use numpy::npyffi;
     use numpy::prelude::*;
     use pyo3::exceptions::{PyMemoryError, PyValueError};
     use pyo3::prelude::*;
@@ -41,7 +41,8 @@ mod _core {
                     "bins must be positive, got {bins}"
                 )));
             }
-            if !(lo < hi) || !(hi - lo).is_finite() {
+            let width = hi - lo; // lo < hi, both finite: a width above zero, finite
+            if !width.is_finite() || width <= 0.0 {
                 return Err(PyValueError::new_err(
                     "the range must be finite, with lo < hi",
                 ));
@@ -53,17 +54,24 @@ mod _core {
                 ));
             }
             let last_index = bins as usize - 1;
-            Ok(Grid { lo, hi, norm, last_index })
+            Ok(Grid {
+                lo,
+                hi,
+                norm,
+                last_index,
+            })
         }
 
         /// The bin of `v`, if lo <= v < hi (NaN is in no bin).
         #[inline(always)]
         fn bin(&self, v: f64) -> Option<usize> {
             if v >= self.lo && v < self.hi {
-                // In [0, bins], bins only by rounding just below hi (the
-                // caller clamps). `as i64` is one instruction and two checks;
-                // `as usize` would be eleven (x86-64 has no unsigned convert).
-                Some(((v - self.lo) * self.norm) as i64 as usize)
+                let f = (v - self.lo) * self.norm;
+                // SAFETY: lo <= v < hi, and lo, hi, hi - lo and norm are
+                // finite (Grid::new checks them), so f is finite and in
+                // [0, bins]: it fits an i64, as to_int_unchecked requires.
+                // (bins itself, by rounding just below hi: callers clamp.)
+                Some(unsafe { f.to_int_unchecked::<i64>() } as usize)
             } else {
                 None
             }
@@ -74,7 +82,12 @@ mod _core {
     // ANCHOR: kernels
     /// Add one block to the counts: 1 per value, or its weight. Each block
     /// is a view that follows its input's strides, as NpyIter's inner loop.
-    fn add_1d(counts: &mut [f64], grid: &Grid, x: ArrayView2<'_, f64>, w: Option<ArrayView2<'_, f64>>) {
+    fn add_1d(
+        counts: &mut [f64],
+        grid: &Grid,
+        x: ArrayView2<'_, f64>,
+        w: Option<ArrayView2<'_, f64>>,
+    ) {
         // The bin is at most `last`: on a slice of exactly `last + 1` counts
         // the compiler drops the bounds check.
         let (grid, last) = (*grid, grid.last_index);
@@ -111,7 +124,8 @@ mod _core {
             return;
         };
         let size = lastc.len();
-        let mut cells = ArrayViewMut2::from_shape(lastc.dim(), &mut cells[..size]).expect("a block");
+        let mut cells =
+            ArrayViewMut2::from_shape(lastc.dim(), &mut cells[..size]).expect("a block");
         for (axis, c) in coords.iter().enumerate() {
             Zip::from(&mut cells).and(c).for_each(move |cell, &v| {
                 *cell = match grid.bin(v) {
@@ -131,11 +145,14 @@ mod _core {
                     counts[i] += 1.0;
                 }
             }),
-            Some(w) => Zip::from(&cells).and(lastc).and(w).for_each(move |&c, &v, &wv| {
-                if let Some(i) = cell(c, v) {
-                    counts[i] += wv;
-                }
-            }),
+            Some(w) => Zip::from(&cells)
+                .and(lastc)
+                .and(w)
+                .for_each(move |&c, &v, &wv| {
+                    if let Some(i) = cell(c, v) {
+                        counts[i] += wv;
+                    }
+                }),
         }
     }
     // ANCHOR_END: kernels
@@ -179,14 +196,14 @@ mod _core {
         }
         let inputs = Inputs::new(py, &operands)?;
         let result = zeros(py, &[grid.last_index + 1])?;
-        let mut out = result.readwrite();
-        let counts = out.as_slice_mut()?;
+        // SAFETY: the array was made above and is seen by no one else until
+        // it is returned: no other reference to its data exists.
+        let counts = unsafe { result.as_slice_mut() }?;
         inputs.for_each_block(py, |blocks| match blocks {
             [x] => add_1d(counts, &grid, x.view(), None),
             [x, w] => add_1d(counts, &grid, x.view(), Some(w.view())),
             _ => unreachable!("one or two operands"),
         })?;
-        drop(out);
         Ok(result)
     }
     // ANCHOR_END: hist1d
@@ -217,14 +234,12 @@ mod _core {
         }
         let inputs = Inputs::new(py, &operands)?;
         let result = zeros(py, &vec![grid.last_index + 1; k])?;
-        let mut out = result.readwrite();
-        let counts = out.as_slice_mut()?;
-        let mut cells = vec![0; casting::BLOCK];
+        // SAFETY: as in _hist1d, a new array that no one else sees yet.
+        let counts = unsafe { result.as_slice_mut() }?;
+        let mut cells = vec![0; casting::BLOCK.min(inputs.size())];
         inputs.for_each_block(py, |blocks| add_dd(counts, &grid, k, &mut cells, blocks))?;
-        drop(out);
         Ok(result)
     }
     // ANCHOR_END: histdd
-
 }
 // ANCHOR_END: all
