@@ -2,12 +2,12 @@
 //! The casting reader: several inputs, each of any dtype that NumPy casts
 //! to float64 by its "safe" rule, broadcast together and read in blocks of
 //! float64, as a buffered `NpyIter` with `op_dtypes` and `NPY_SAFE_CASTING`
-//! reads them (listing 12-1). A float64 input that is contiguous is read in
-//! place; any other is converted a block at a time, in Rust, from its own
-//! dtype; what Rust cannot read in place (another byte order, misaligned
-//! data, float16) NumPy copies first, as the C's iterator does. An input
-//! that the C refused gets NumPy's own error: the same iterator, asked to
-//! start, raises it.
+//! reads them (listing 12-1). A float64 input is read in place, whatever its
+//! strides; one of another numeric dtype is converted a block at a time, in
+//! Rust; what Rust cannot read (another byte order, misaligned data,
+//! float16) NumPy converts a chunk at a time, as the C's iterator copies a
+//! buffer at a time. An input the C refused gets NumPy's own error: the same
+//! iterator, asked to start, raises it. Copy this file into your port.
 use numpy::ndarray::{ArrayView2, ArrayViewD, ArrayViewMut2, Axis, Zip, s};
 use numpy::prelude::*;
 use numpy::{Element, PyArrayDyn, PyReadonlyArrayDyn, PyUntypedArray};
@@ -135,7 +135,6 @@ fn read<'s, T: Float64>(
         .for_each(|o, &x| *o = x.float64());
     ArrayView2::from_shape(part.dim(), &*buf).expect("a buffer of the block's size")
 }
-// ANCHOR_END: read
 // ANCHOR_END: read
 
 // ANCHOR: plan

@@ -67,10 +67,9 @@ mod _core {
         fn bin(&self, v: f64) -> Option<usize> {
             if v >= self.lo && v < self.hi {
                 let f = (v - self.lo) * self.norm;
-                // SAFETY: lo <= v < hi, and lo, hi, hi - lo and norm are
-                // finite (Grid::new checks them), so f is finite and in
-                // [0, bins]: it fits an i64, as to_int_unchecked requires.
-                // (bins itself, by rounding just below hi: callers clamp.)
+                // (f is bins itself when rounding just below hi: callers clamp.)
+                // SAFETY: lo <= v < hi, with lo, hi, hi - lo and norm finite
+                // (Grid::new checks them): f is finite, in [0, bins], fits i64.
                 Some(unsafe { f.to_int_unchecked::<i64>() } as usize)
             } else {
                 None
