@@ -22,6 +22,8 @@ import gridhist._core as rust_core
 
 HERE = Path(__file__).resolve().parents[1]
 ORIGINAL = HERE.parent / "listing-12-01"
+# Under memcheck every call is about fifty times slower: fewer examples.
+SCALE = 10 if os.environ.get("BOOK_UNDER_VALGRIND") == "1" else 1
 
 
 # ANCHOR: unchanged
@@ -149,7 +151,7 @@ def same(c, r, weighted):
 
 
 # ANCHOR: differential
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400 // SCALE, deadline=None)
 @given(data=st.data(), g=grid(), shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5))
 def test_hist1d_equals_the_c(data, g, shape):
     bins, lo, hi = g
@@ -163,7 +165,7 @@ def test_hist1d_equals_the_c(data, g, shape):
 # ANCHOR_END: differential
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200 // SCALE, deadline=None)
 @given(data=st.data(), g=grid(), k=st.integers(1, 3),
        shape=hnp.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=5))
 def test_histdd_equals_the_c(data, g, k, shape):
