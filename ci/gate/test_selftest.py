@@ -48,6 +48,9 @@ def worker():
         ("AbortingModel.predict", "huge:x", "CRASH: the process died (signal SIGABRT)"),
         ("AbortingModel.tiled", "toomuch:times", "CRASH: the process died (signal SIGABRT)"),
         ("AbortingModel.tiled", "huge:times", "raised PanicException: capacity overflow"),
+        # A private core's functions, gated because they are declared.
+        ("_cubes_of_the_first", "valid", "values differ"),
+        ("_cubes_segfault_without_weights", "none:weights", "CRASH: the process died (signal SIGSEGV)"),
     ],
 )
 def test_gate_fails_a_planted_bug(worker, function, case, says):
@@ -62,6 +65,14 @@ def test_the_correct_function_passes_every_case(worker):
     failed = {k: d for k, (ok, d) in results.items() if not ok}
     assert not failed, failed
     assert len(results) >= 15
+
+
+def test_a_correct_private_function_passes_every_case(worker):
+    decl = gate.load(FIXTURES)
+    results = {c.name: worker.run(LISTING, "_cubes", c.name) for c in gate.cases(decl.functions["_cubes"])}
+    failed = {k: d for k, (ok, d) in results.items() if not ok}
+    assert not failed, failed
+    assert {"none:weights", "aslist:arrays", "few:arrays", "many:arrays", "notseq:arrays"} <= set(results)
 
 
 def test_a_correct_ufunc_passes_every_case(worker):

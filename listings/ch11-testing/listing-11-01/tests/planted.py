@@ -94,3 +94,31 @@ class Samples:
     def data(self):
         return self._data
 
+
+
+def _total(arrays, weights):
+    """A private function (a package's compiled core), correct: the sum of
+    every array of a sequence, weighted or not."""
+    if not isinstance(arrays, (tuple, list)):
+        raise TypeError("arrays must be a sequence of arrays")
+    if not 1 <= len(arrays) <= 4:
+        raise ValueError(f"arrays must hold 1 to 4 arrays, got {len(arrays)}")
+    w = 1.0 if weights is None else _data(weights, contiguous=False)
+    return float(sum((_data(a, contiguous=False) * w).sum() for a in arrays))
+
+
+def _total_first_only(arrays, weights):
+    """Reads the first array of the sequence only."""
+    return _total(arrays[:1], weights)
+
+
+def _total_refuses_none(arrays, weights):
+    """Takes None for `weights` as an error, where the declaration allows it."""
+    if weights is None:
+        raise TypeError("weights: expected an array, got None")
+    return _total(arrays, weights)
+
+
+def _total_any_count(arrays, weights):
+    """Never checks how many arrays it was given."""
+    return _total(arrays[:4], weights) + _total(arrays[4:], weights) if len(arrays) > 4 else _total(arrays, weights)

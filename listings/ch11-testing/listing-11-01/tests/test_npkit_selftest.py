@@ -85,6 +85,47 @@ def test_an_undeclared_function_fails_the_declaration_check():
         npkit.problems(partial, planted)[0]
 
 
+# A package's private core (`_` names, gated because they are declared), a
+# sequence of arrays, an argument that may be None, and a reference that
+# calls a helper: each with its planted bug.
+TOTAL = {"args": {"arrays": "sequence 1..4 of float64[n]", "weights": "float64[n] or None"},
+         "reference": "total(arrays, weights)", "raises": {"empty0": "ValueError: empty array"},
+         "helpers": "import numpy as np\n"
+                    "def total(arrays, weights):\n"
+                    "    return sum(float((a * (1.0 if weights is None else weights)).sum()) for a in arrays)\n"}
+PRIVATE = npkit.declare("planted", {name: TOTAL for name in (
+    "_total", "_total_first_only", "_total_refuses_none", "_total_any_count")})
+
+
+@pytest.mark.parametrize("function,case,says", [
+    ("_total_first_only", "valid", "values differ"),
+    ("_total_refuses_none", "none:weights", "None is a valid value of weights"),
+    ("_total_any_count", "many:arrays", "expected an exception"),
+])
+def test_the_kit_fails_a_planted_bug_in_a_private_function(worker, function, case, says):
+    ok, detail = worker.run(PRIVATE.functions[function], case)
+    assert not ok, f"the kit passed {function} [{case}]: {detail}"
+    assert says in detail, detail
+
+
+def test_a_correct_private_function_passes_every_case(worker):
+    f = PRIVATE.functions["_total"]
+    results = {c.name: worker.run(f, c.name) for c in npkit.cases(f)}
+    assert {"none:weights", "aslist:arrays", "notseq:arrays", "few:arrays", "many:arrays",
+            "strided:arrays", "misaligned:arrays"} <= set(results)
+    assert not {k: d for k, (ok, d) in results.items() if not ok}
+    assert npkit.check_reference(PRIVATE, "_total") > 0
+
+
+def test_private_functions_are_gated_only_when_declared():
+    import planted
+
+    assert "_total" not in npkit.gated(PLANTED, planted) and npkit.problems(PLANTED, planted) == []
+    assert {"_total", "_total_any_count"} <= set(npkit.gated(PRIVATE, planted))
+    typo = npkit.declare("planted", {"_totl": TOTAL})
+    assert "declares ['_totl'], which planted does not export" in " ".join(npkit.problems(typo, planted))
+
+
 def show(title: str, detail: str) -> None:
     import textwrap
 
