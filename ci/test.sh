@@ -16,7 +16,7 @@
 #   6. valgrind: every listing's tests under memcheck, zero errors allowed
 #      (when CI=true or VALGRIND_SUITE=1; ci/valgrind/suite.sh)
 #   (1b. spell check of the prose, 4b. offline link check of book/html)
-# Steps 2, 6, 4b and 4c run beside others where a core would idle (see
+# Steps 2, 3b, 3c, 6, 4b and 4c run beside others where a core would idle (see
 # started/finished below); their output is printed whole when they end.
 # Nothing may write into src/, ci/ or listings/ (ci/checks/tree_guard.py).
 #
