@@ -169,9 +169,10 @@ tool_cache() {
 }
 
 # The tool cache's name for mdbook and mdbook-cmdrun: their versions, their
-# lock (ci/book-tools/Cargo.lock, by POSIX cksum) and the platform.
+# manifest and lock (ci/book-tools/Cargo.toml, whose profile says how they
+# are compiled, and Cargo.lock; by POSIX cksum) and the platform.
 book_tools_key() {
     local sum
-    sum=$(cksum <"$ROOT/ci/book-tools/Cargo.lock" | cut -d' ' -f1)
-    echo "mdbook-$MDBOOK_VERSION+cmdrun-$CMDRUN_VERSION-lock$sum-$(uname -s)-$(uname -m)"
+    sum=$(cat "$ROOT/ci/book-tools/Cargo.toml" "$ROOT/ci/book-tools/Cargo.lock" | cksum | cut -d' ' -f1)
+    echo "mdbook-$MDBOOK_VERSION+cmdrun-$CMDRUN_VERSION-build$sum-$(uname -s)-$(uname -m)"
 }

@@ -194,7 +194,7 @@ book_tools() {
     if [ ! -x "$entry/bin/mdbook" ] || [ ! -x "$entry/bin/mdbook-cmdrun" ]; then
         tmp=$(mktemp -d "$cache/build.XXXXXX")
         mkdir -p "$tmp/root/bin"
-        step "Compiling mdbook $MDBOOK_VERSION and mdbook-cmdrun $CMDRUN_VERSION (once per machine, about 3 minutes on 2 cores; kept in $cache)"
+        step "Compiling mdbook $MDBOOK_VERSION and mdbook-cmdrun $CMDRUN_VERSION (once per machine, about 2 minutes on 2 cores; kept in $cache)"
         # The target folder is outside the repository: nothing is written
         # into ci/book-tools (--locked: its lock is used as it is).
         if ! CARGO_TARGET_DIR="$tmp/target" cargo build --release --locked --quiet \
