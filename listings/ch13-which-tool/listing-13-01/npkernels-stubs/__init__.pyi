@@ -1,7 +1,6 @@
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["ewma", "cube", "uniform_filter3", "morlet", "histogram"]
 
 def ewma(x: npt.ArrayLike, alpha: float) -> npt.NDArray[np.float64]: ...
 def cube(a: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...

@@ -1,7 +1,6 @@
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["ewma", "cube", "cube_par", "uniform_filter3", "uniform_filter3_par", "morlet", "morlet_par", "histogram"]
 
 def ewma(x: npt.NDArray[np.float64], alpha: float) -> npt.NDArray[np.float64]: ...
 def cube(a: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...

@@ -1,7 +1,6 @@
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["ewma", "morlet", "histogram"]
 
 def ewma(x: npt.NDArray[np.float64], alpha: float, /) -> npt.NDArray[np.float64]: ...
 def morlet(x: npt.NDArray[np.float64], /) -> npt.NDArray[np.float64]: ...
