@@ -178,6 +178,7 @@ EXEMPT = {
     "cykernels.morlet_par": OUTPUT_SIZED,
     "cykernels.histogram": "written as Cython's tutorial writes loops, without a check for signals: chapter 13 shows it",
     "rskernels.ewma": OUTPUT_SIZED,
+    "rskernels.ewma_push": OUTPUT_SIZED,
     "rskernels.morlet": OUTPUT_SIZED,
     "rskernels.morlet_par": OUTPUT_SIZED,
     "ckernels.ewma": OUTPUT_SIZED,

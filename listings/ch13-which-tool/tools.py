@@ -45,7 +45,8 @@ FOLDERS = {
 
 
 def where(tool, kernel, parallel=False):
-    """(module, function name) of a tool's version of a kernel, or None."""
+    """(module, function name) of a tool's version of a kernel, or None.
+    ("ewma_push" is Rust's other ewma, the quick start's loop.)"""
     if parallel:
         return PARALLEL.get((tool, kernel))
     return CHAPTER5.get((tool, kernel), (MODULES[tool], kernel))

@@ -37,6 +37,8 @@ def counts(x, nbins, lo, hi):
 def test_ewma(n, step, alpha, seed):
     x = vector(n, step, seed)
     np.testing.assert_allclose(rk.ewma(x, alpha), ewma_loop(x, alpha), rtol=1e-12, atol=1e-14)
+    # The quick start's loop computes the same numbers, in the same order.
+    np.testing.assert_array_equal(rk.ewma_push(x, alpha), rk.ewma(x, alpha))
 
 
 @pytest.mark.parametrize("f", [rk.morlet, rk.morlet_par])
@@ -62,7 +64,7 @@ def test_the_checks_raise_valueerror():
         rk.histogram(np.ones(3), 4, 1.0, 0.0)
 
 
-@pytest.mark.parametrize("f", [rk.morlet, rk.morlet_par, lambda x: rk.ewma(x, 0.5)])
+@pytest.mark.parametrize("f", [rk.morlet, rk.morlet_par, lambda x: rk.ewma(x, 0.5), lambda x: rk.ewma_push(x, 0.5)])
 def test_bad_input(f):
     with pytest.raises(TypeError, match="type mismatch"):
         f(np.arange(4))
@@ -75,5 +77,7 @@ def test_bad_input(f):
 def test_no_machine_has_the_memory_for_these():
     with pytest.raises(MemoryError, match="cannot allocate"):
         rk.ewma(np.broadcast_to(1.0, (2**40,)), 0.5)
+    with pytest.raises(MemoryError, match="cannot allocate"):
+        rk.ewma_push(np.broadcast_to(1.0, (2**40,)), 0.5)
     with pytest.raises(MemoryError, match="cannot allocate"):
         rk.histogram(np.ones(3), 2**61, 0.0, 1.0)
