@@ -61,7 +61,7 @@ ROWS = [
     ("dtype", "another dtype (`int64`)"),
     ("object", "an object array"),
     ("list", "a list"),
-    ("none", "`None` for the array"),
+    ("none", "`None` for any argument"),
     ("scalar", "a number for the array"),
     ("ndim+1", "one dimension too many"),
     ("ndim-1", "one dimension too few"),
@@ -99,6 +99,8 @@ def verdict(ok, detail):
         return "hang"
     if detail.startswith("returned") and "different result" not in detail:
         return "returns"
+    if detail.startswith("result: dtype"):  # the right values, as another dtype
+        return "dtype"
     if detail.startswith(("result:", "out:")) or "different result" in detail:
         return "wrong"
     return "unclear"
@@ -127,8 +129,8 @@ def run():
     return results
 
 
-WORDS = {"ok": "✓", "returns": "returns", "unclear": "unclear error", "wrong": "wrong result",
-         "crash": "crash", "hang": "hang"}
+WORDS = {"ok": "✓", "returns": "returns", "unclear": "unclear error", "dtype": "another dtype",
+         "wrong": "wrong result", "crash": "crash", "hang": "hang"}
 
 
 def cell(entries):
@@ -171,9 +173,18 @@ def details(results):
     return "\n".join(lines)
 
 
+LEGEND = ("Each cell counts the cases of its row over the five kernels: ✓ when each passed (NumPy's answer, "
+          "or a clear exception of the expected type), else how many passed and what the others did: "
+          "*returns* an answer where the kit expects an error, an *unclear error* (another exception type, "
+          "or a message that does not say what is wrong), *another dtype* for the right values, a *wrong result*, "
+          "a *crash* or a *hang*.")
+
+
 def main():
     results = run()
     print(table(results))
+    print()
+    print(LEGEND)
     print()
     if "--details" in sys.argv[1:]:
         print(details(results))
