@@ -1,33 +1,67 @@
 #!/usr/bin/env bash
-# Runs every check of the book, in order, and stops at the first failure:
+# Runs every check of the book and stops at the first failure:
 #   1. structural checks (ci/listing-tools/book_listings.py check): names, includes, anchors,
-#      one set of versions, cmdrun through bookrun, skeptic markers, SAFETY
+#      one set of versions, cmdrun through bookrun, skeptic markers, SAFETY;
+#      ShellCheck, actionlint, and nothing GNU-only or bash-4-only in a script
 #   2. cargo fmt --check and cargo clippy -D warnings on every Rust listing
-#   3. every listing built into .venv, every pytest file run
+#   3. every listing built into .venv; its tests run from the archive of
+#      listings/ (ci/tests/test_archive.py), with ci/tests
+#   3c. beside them, the book's outputs that measure no time, into its cache
 #   3b. the robustness gate: every function every listing exports, against a
 #      matrix of bad input and against its NumPy/SciPy reference (ci/gate)
-#   4. the book built, failing if any command it runs fails (ci/book.sh)
-#      and tested in headless Chromium (ci/browser/); the warm loop (ci/loop/):
-#      a second build, a prose edit and a changed listing rerun only what they must
+#   4. the book built, failing if any command it runs fails (ci/book.sh);
+#      4a. the warm loop (ci/loop/): a second build, a prose edit and a changed
+#      listing rerun only what they must; 4c. tested in headless Chromium
 #   5. skeptic: every ```rust block of the rendered book compiled and run
 #   6. valgrind: every listing's tests under memcheck, zero errors allowed
 #      (when CI=true or VALGRIND_SUITE=1; ci/valgrind/suite.sh)
 #   (1b. spell check of the prose, 4b. offline link check of book/html)
+# Steps 2, 3b, 3c, 6, 4b and 4c run beside others where a core would idle (see
+# started/finished below); their output is printed whole when they end.
+# Nothing may write into src/, ci/ or listings/ (ci/checks/tree_guard.py).
 #
 # QUICK=1 ci/test.sh skips the browser test (4c) and skeptic (5), for a faster
 # round while you write; CI never sets it (with CI=true it is refused).
 # Every pytest test has a time limit (ci/pytest.ini, pytest-timeout), and
-# the book build one overall (ci/book.sh), so a hang fails with a name.
+# every command of the book one (ci/chapters/bookrun.py), so a hang fails with a name.
 # shellcheck source=ci/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT" || exit 1
 t0=$(date +%s)
 last=$t0
-# One line per step: its own time and the time since the start.
+# CPU seconds (user + system) of the processes this shell has waited for,
+# from bash's `times` (its second line: the children's), into file $1.
+# `times` runs in this shell: in a pipe or $(...) it would count a new
+# process's children, none.
+children_cpu() {
+    times >"$1.times"
+    awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, t, "m"); n += t[1] * 60 + t[2] } printf "%d\n", n + 0.5 }' \
+        "$1.times" >"$1"
+}
+cpu_last=0
+bg_last=0
+# The CPU seconds of the background steps that have ended (each writes its
+# own, from its subshell's `times`, as it ends).
+background_cpu() {
+    local f n=0
+    for f in "${LOGS:-/nonexistent}"/*.cpu; do
+        [ -f "$f" ] && n=$(( n + $(cat "$f") ))
+    done
+    echo "$n"
+}
+# One line per step: its own time, the CPU it used (a background step that
+# ended meanwhile counts on its own line, not here: bash adds a child's time
+# to its own when the child ends) and the time since the start.
 timing() {
-    local now; now=$(date +%s)
-    echo "  (timing: $1 took $(( now - last ))s; $(( now - t0 ))s since start)"
+    local now cpu bg; now=$(date +%s)
+    mkdir -p "$ROOT/target"
+    children_cpu "$ROOT/target/test-cpu"
+    cpu=$(cat "$ROOT/target/test-cpu")
+    bg=$(background_cpu)
+    echo "  (timing: $1 took $(( now - last ))s, $(( cpu - cpu_last - (bg - bg_last) )) CPU-s; $(( now - t0 ))s since start)"
     last=$now
+    cpu_last=$cpu
+    bg_last=$bg
 }
 quick=${QUICK:-0}
 if [ "$quick" = 1 ] && [ "${CI:-}" = true ]; then
@@ -47,25 +81,87 @@ step "1. Structural checks"
 python "$ROOT/ci/listing-tools/book_listings.py" check
 # Every shell script through shellcheck; the workflows through actionlint.
 bash "$ROOT/ci/checks/lint-workflows.sh"
+python "$ROOT/ci/checks/portable_shell.py"  # nothing GNU-only or bash-4-only (macOS)
 
 step "1b. Spell check of the chapters (hunspell + ci/checks/dictionary.txt)"
 python "$ROOT/ci/checks/spellcheck.py"
 timing "structure and spelling"
 
-step "2. cargo fmt and clippy on every Rust listing"
-python "$ROOT/ci/listing-tools/book_listings.py" lint
-timing lint
+# Independent steps run side by side where one alone leaves a core idle:
+# clippy beside the listings' build, the valgrind suite (one thread, as
+# memcheck runs) beside pytest, the browser and the link check beside
+# skeptic. The book itself, whose benchmarks need a quiet machine, runs
+# alone. A step started in the background writes to target/test-logs/NAME.log,
+# printed whole when it ends, so two steps' lines never mix.
+LOGS="$ROOT/target/test-logs"
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+started() { # NAME CMD...: run CMD in the background
+    local name=$1
+    shift
+    (
+        s=$(date +%s)
+        status=0
+        "$@" >"$LOGS/$name.log" 2>&1 || status=$?
+        echo "$(( $(date +%s) - s ))" >"$LOGS/$name.time"
+        children_cpu "$LOGS/$name.cpu"
+        exit "$status"
+    ) &
+    eval "pid_$name=\$!"
+    running="${running:-} $!"
+}
+finished() { # NAME TITLE: wait for it, print its output, stop if it failed
+    local name=$1 title=$2 pid cpu status=0
+    eval "pid=\$pid_$name"
+    wait "$pid" || status=$?
+    step "$title"
+    cat "$LOGS/$name.log"
+    cpu=$(cat "$LOGS/$name.cpu" 2>/dev/null || echo '?')
+    echo "  (timing: $title took $(cat "$LOGS/$name.time" 2>/dev/null || echo '?')s, $cpu CPU-s, beside other steps)"
+    if [ "$status" != 0 ]; then
+        echo "error: $title failed (status $status); its output is above and in target/test-logs/$name.log" >&2
+        exit "$status"
+    fi
+}
+# A failure stops the run: what is still running in the background stops too.
+stop_background() {
+    local pid
+    for pid in ${running:-}; do
+        pkill -TERM -P "$pid" 2>/dev/null || true
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+}
+trap stop_background EXIT
 
-step "3. Building every listing, running every test"
+started lint python "$ROOT/ci/listing-tools/book_listings.py" lint
+step "3. Building every listing (beside it: 2. cargo fmt and clippy on every Rust listing)"
 python "$ROOT/ci/listing-tools/book_listings.py" build
-python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" --durations=5
+finished lint "2. cargo fmt and clippy on every Rust listing"
+timing "build and lint"
+
+# Under memcheck a test runs many times slower: one hour each instead of
+# ci/pytest.ini's ten minutes (pytest-timeout reads PYTEST_TIMEOUT).
+started valgrind env PYTEST_TIMEOUT="${PYTEST_TIMEOUT:-3600}" bash "$ROOT/ci/valgrind/suite.sh"
+# The book's outputs that measure no time (valgrind's reports, the gdb
+# session, maturin's builds...) run now, into bookrun's cache; the book
+# step, alone on the machine, is left with the measurements.
+started warm python "$ROOT/ci/chapters/bookrun.py" warm
+# The gate reads only the listings built into .venv above.
+started gate python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" -q --durations=3 "$ROOT/ci/gate"
+step "3a. Every test (beside it: 3b. the gate, 6. valgrind, every listing's tests under memcheck)"
+# The listings' own tests run once, as a reader runs them: from the
+# archive of listings/, unpacked outside the repository, each listing built
+# there as its README says (ci/tests/test_archive.py); the other tests of
+# ci/tests beside them.
+python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" --durations=5 "$ROOT/ci/tests"
 python "$ROOT/ci/listing-tools/book_listings.py" cargo-test
 timing pytest
 
-step "3b. The robustness gate: every exported function against bad input (ci/gate)"
-python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" -q --durations=3 "$ROOT/ci/gate"
-timing gate
+finished gate "3b. The robustness gate: every exported function against bad input (ci/gate)"
+finished valgrind "6. valgrind: every listing's tests under memcheck (ci/valgrind/suite.sh)"
+timing "valgrind (the rest of it)"
 
+finished warm "3c. The book's outputs that measure no time, run ahead of the book (ci/chapters/bookrun.py warm)"
 step "4. Building the book"
 bash "$ROOT/ci/book.sh"
 timing book
@@ -74,34 +170,31 @@ step "4a. The warm loop: a second build runs nothing again, a prose edit neither
 python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" -q "$ROOT/ci/loop"
 timing "warm loop"
 
-step "4b. Links of the built book: internal, #fragments, https, versions (offline)"
-python "$ROOT/ci/checks/check_links.py"
-
-step "4c. The built book in a browser (headless Chromium)"
-if [ "$quick" = 1 ]; then
-    echo "skipped (QUICK=1)"
-else
-    python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" "$ROOT/ci/browser"
+started links python "$ROOT/ci/checks/check_links.py"
+if [ "$quick" != 1 ]; then
+    started browser python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" "$ROOT/ci/browser"
 fi
-timing browser
-
-step "5. skeptic: the book's Rust blocks, as rendered"
+step "5. skeptic: the book's Rust blocks, as rendered (beside it: 4b. links, 4c. the browser test)"
 if [ "$quick" = 1 ]; then
     echo "skipped (QUICK=1)"
 else
     bash "$ROOT/ci/skeptic/run.sh"
 fi
-timing skeptic
-
-step "6. valgrind: every listing's tests under memcheck (ci/valgrind/suite.sh)"
-# Under memcheck a test runs many times slower: one hour each instead of
-# ci/pytest.ini's ten minutes (pytest-timeout reads PYTEST_TIMEOUT).
-PYTEST_TIMEOUT=${PYTEST_TIMEOUT:-3600} bash "$ROOT/ci/valgrind/suite.sh"
-timing valgrind
+finished links "4b. Links of the built book: internal, #fragments, https, versions (offline)"
+if [ "$quick" = 1 ]; then
+    step "4c. The built book in a browser (headless Chromium)"
+    echo "skipped (QUICK=1)"
+else
+    finished browser "4c. The built book in a browser (headless Chromium)"
+fi
+timing "skeptic, links and browser"
 
 python "$ROOT/ci/checks/tree_guard.py" check "$ROOT/target/test-guard.json"
+trap - EXIT
+children_cpu "$ROOT/target/test-cpu"
+spent="$(( $(date +%s) - t0 ))s, $(cat "$ROOT/target/test-cpu") CPU-s"
 if [ "$quick" = 1 ]; then
-    step "All checks passed in $(( $(date +%s) - t0 ))s (QUICK=1: browser and skeptic skipped)"
+    step "All checks passed in $spent (QUICK=1: browser and skeptic skipped)"
 else
-    step "All checks passed in $(( $(date +%s) - t0 ))s"
+    step "All checks passed in $spent"
 fi

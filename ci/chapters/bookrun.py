@@ -47,6 +47,10 @@ for an output that depends on which tools are here).
                                    up to date for the shell wrapper
                                    (target/cache/bookrun/ready.sh), print the
                                    key of the machinery for BOOKRUN_GLOBAL
+  bookrun forget NAME...           (ci/book.sh) drop the cached outputs that
+                                   carry the numbers of benchmark run NAME
+                                   (`<!-- numbers NAME {...} -->`), so the
+                                   next build runs them again
 """
 
 import argparse
@@ -86,6 +90,8 @@ def normalise(text):
     venv = os.environ.get("VIRTUAL_ENV", os.path.join(ROOT, ".venv"))
     base = sysconfig.get_config_var("prefix") or sys.base_prefix
     for path, name in (
+        # A --scratch copy is shown as the folder it copies.
+        (os.path.join(ROOT, "target", "scratch", ""), ""),
         (os.path.join(venv, ""), ".venv/"),
         (os.path.join(ROOT, ""), ""),
         (ROOT, "."),
@@ -443,8 +449,12 @@ def parser():
     r = sub.add_parser("raw", parents=[common])
     r.add_argument("cmd", nargs="+")
     sub.add_parser("prepare", help="check the chapters' cached outputs; print the global key")
+    sub.add_parser("warm", help="run ahead of the book every output that measures no time (ci/test.sh)")
+    f = sub.add_parser("forget", help="drop the cached outputs that carry the numbers of these benchmark runs")
+    f.add_argument("names", nargs="+")
     c = sub.add_parser("chapter", help="the page that --chapter N names (ci/book.sh --chapter)")
     c.add_argument("name")
+    c.add_argument("--listings", action="store_true", help="print the listings its outputs need instead")
     return ap
 
 
@@ -456,8 +466,12 @@ def main():
     a = parser().parse_args()
     if a.mode == "prepare":
         return prepare()
+    if a.mode == "warm":
+        return warm()
     if a.mode == "chapter":
-        return chapter(a.name)
+        return chapter(a.name, a.listings)
+    if a.mode == "forget":
+        return forget(a.names)
 
     missing = missing_tools(a)
     if missing:
@@ -598,9 +612,11 @@ def write_table(path, entries):
     os.replace(path + ".tmp", path)
 
 
-def chapter(name):
+def chapter(name, listings=False):
     """Print src/FILE.md for `--chapter NAME`: a chapter number (5, 05), a
-    page's name (quick-start, ch05-examples) or its file."""
+    page's name (quick-start, ch05-examples) or its file. With LISTINGS,
+    print instead the listing folders a preview of it builds (see
+    preview_listings)."""
     import book_listings
     pages = [os.path.relpath(ch, ROOT) for ch in book_listings.chapter_files()]
     stem = os.path.basename(name).removesuffix(".md")
@@ -610,7 +626,31 @@ def chapter(name):
     if len(found) != 1:
         sys.exit(f"ci/book.sh --chapter {name}: no such page; give a chapter number or one of: "
                  + ", ".join(os.path.basename(p)[:-3] for p in pages))
-    print(found[0])
+    if listings:
+        print("\n".join(preview_listings(found[0])))
+    else:
+        print(found[0])
+
+
+LISTING_RE = re.compile(r"listings/(ch\d\d)-[\w-]+/")
+
+
+def preview_listings(page):
+    """The listing folders (relative to the repository) that a preview of
+    PAGE builds: those of its own chapter (ch05-examples: listings/ch05-*/),
+    and those of every chapter whose files its outputs name (chapter 7 runs
+    listing 5-2's benchmark, which imports chapter 5's modules). A page of no
+    chapter of its own (the Introduction, an appendix) builds them all."""
+    import book_listings
+    own = re.match(r"(ch\d\d)-", os.path.basename(page))
+    quick = os.path.basename(page) == "quick-start.md"
+    if not own and not quick:
+        return [rel(d) for d in book_listings.listings()]
+    chapters = {own.group(1)} if own else set()
+    for ch, argv in directives():
+        if rel(ch) == page:
+            chapters |= set(LISTING_RE.findall(" ".join(argv)))
+    return [rel(d) for d in book_listings.listings() if d.parent.name[:4] in chapters]
 
 
 def missing_tools_quiet(a):
@@ -680,6 +720,88 @@ def prepare():
                 os.unlink(os.path.join(CACHE, f))
     print(glob)
     print(f"bookrun: {len(branches)} outputs ready, {stale} to run", file=sys.stderr)
+
+
+def forget(names):
+    """Drop every cached output that carries `<!-- numbers NAME {` for one of
+    NAMES (ci/book.sh, when a claim is false: those benchmarks measure again)."""
+    marks = [f"<!-- numbers {n} {{" for n in names]
+    dropped = 0
+    for f in sorted(os.listdir(CACHE)) if os.path.isdir(CACHE) else []:
+        if not f.endswith(".json"):
+            continue
+        path = os.path.join(CACHE, f)
+        try:
+            with open(path) as fh:
+                output = json.load(fh)["output"]
+        except (OSError, ValueError, KeyError):
+            continue
+        if any(m in output for m in marks):
+            os.unlink(path)
+            dropped += 1
+    print(f"bookrun: forgot {dropped} output(s) of {', '.join(names)}", file=sys.stderr)
+
+
+# A Python file that reads the clock makes an output that needs a quiet
+# machine: the benchmarks (benchkit) and chapter 8's first-touch timing.
+CLOCK_RE = re.compile(r"\b(benchkit|perf_counter|timeit|monotonic)\b")
+
+
+def measures(argv, cwd):
+    """Whether a directive's output is a measurement: a Python file it names
+    reads the clock."""
+    a = parser().parse_args(argv)
+    base = os.path.join(cwd, a.cwd) if getattr(a, "cwd", None) else cwd
+    names = [a.file] if a.mode == "session" else a.cmd
+    for word in names:
+        for part in shlex.split(word) if " " in word else [word]:
+            if part.endswith(".py"):
+                path = os.path.join(base, part)
+                try:
+                    with open(path, encoding="utf-8") as f:
+                        if CLOCK_RE.search(f.read()):
+                            return True
+                except OSError:
+                    pass
+    return False
+
+
+def warm():
+    """Run, ahead of the book, every directive whose output measures no
+    time, as mdbook-cmdrun would (in the chapter's folder, through this
+    script), so that its output is in the cache when ci/book.sh runs. ci/test.sh
+    does this beside the tests, where a core would be idle; the book step,
+    which runs alone on a quiet machine, is then left with the measurements.
+    A directive that fails here is not cached: the book runs it again and
+    fails with its message there. Never fails itself."""
+    glob = global_key()
+    env = dict(os.environ, BOOKRUN_GLOBAL=glob, BOOKRUN_LOG=os.path.join(ROOT, "target", "bookrun-warm.log"))
+    for var in ("BOOKRUN_READY", "BOOKRUN_ONLY", "BOOKRUN_NO_CACHE"):
+        env.pop(var, None)
+    open(env["BOOKRUN_LOG"], "w").close()
+    ap = parser()
+    ran = skipped = failed = 0
+    start = time.monotonic()
+    for ch, argv in directives():
+        cwd = os.path.realpath(ch.parent)
+        try:
+            a = ap.parse_args(argv)
+            if missing_tools(a) or measures(argv, cwd):
+                skipped += 1
+                continue
+        except (SystemExit, KeyError):
+            continue  # the book reports it
+        if cached(cache_key(argv, cwd, glob)) is not None:
+            continue
+        p = subprocess.run([sys.executable, os.path.abspath(__file__), *argv], cwd=cwd, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
+        ran += 1
+        if p.returncode != 0:
+            failed += 1
+            print(f"bookrun warm: {rel(ch)}: `{shlex.join(argv)[:120]}` failed (status {p.returncode}); "
+                  f"the book runs it again and reports it", file=sys.stderr)
+    print(f"bookrun warm: ran {ran} outputs ahead of the book in {time.monotonic() - start:.0f}s "
+          f"({failed} failed, {skipped} left to the book: measurements, or a tool missing)")
 
 
 if __name__ == "__main__":

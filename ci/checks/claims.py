@@ -37,7 +37,9 @@ benchmark's own numbers say that other work crowded its run (its load
 average at the start, NAME.run.load, above its number of cores,
 NAME.run.cores), a false claim is a warning that says so, because the
 numbers, not the sentence, are then what is off. With CI=true it fails
-like any other.
+like any other. With --remeasure FILE, the NAMEs of the benchmark runs that
+the false claims read go to FILE: ci/book.sh measures those again, once,
+rebuilds the pages and checks every claim again before it fails.
 
 Wording that usually reads a number ("faster", "slower", "wins", "beats",
 "pays off", "noise", "the remedy", "as fast as", "1.5×", "3 times as") must
@@ -375,17 +377,23 @@ def crowded(expr, values):
     return out
 
 
-def check(site, src, strict=None):
+def check(site, src, strict=None, false_runs=None):
     """(claims, numbers, problems, warnings). A false claim is a problem; on a
     run that other work crowded it is only a warning, unless STRICT (by
-    default: CI=true), where it is a problem too."""
+    default: CI=true), where it is a problem too. FALSE_RUNS, a set, gets
+    the NAME of every benchmark run (`numbers NAME`) that a false claim reads."""
     if strict is None:
         strict = os.environ.get("CI") == "true"
     values, _, problems = site_numbers(site)
     marked, found = read_claims(chapters(src))
     problems += found
+    # A one-chapter preview (ci/book.sh --chapter, never in CI) ran only that
+    # chapter's outputs: the other chapters' claims have no numbers to read.
+    only = os.environ.get("BOOKRUN_ONLY")
     warnings, claims = [], 0
     for s in marked:
+        if only and (ROOT / s.path).resolve() != (ROOT / only).resolve():
+            continue
         for kind, body, line in s.marks:
             if kind != "claim":
                 continue
@@ -393,10 +401,15 @@ def check(site, src, strict=None):
             try:
                 ok = evaluate(body, values)
             except ClaimError as e:
+                if only and "no page of this build carries" in str(e):
+                    continue  # a preview: another chapter's numbers did not run
                 problems.append(f"{s.path}:{line}: the claim of this sentence {e}:\n    {s.text}")
                 continue
             if ok:
                 continue
+            if false_runs is not None:
+                false_runs.update(n.split(".")[0] for n in names_in(body)
+                                  if n in values and f"{n.split('.')[0]}.run.cores" in values)
             report = (f"{s.path}:{line}: this sentence is false for the numbers of this build:\n    {s.text}\n"
                       f"  claim: {body}\n  where: {show(values, body)}\n")
             busy = crowded(body, values)
@@ -422,6 +435,8 @@ def main():
     group = ap.add_mutually_exclusive_group()
     group.add_argument("--list", action="store_true")
     group.add_argument("--names", action="store_true")
+    ap.add_argument("--remeasure", type=Path, metavar="FILE",
+                    help="write the NAMEs of the benchmark runs that false claims read to FILE, one a line")
     a = ap.parse_args()
     if not a.site.is_dir():
         sys.exit(f"claims: {a.site} is not a folder: build the book first (bash ci/book.sh)")
@@ -443,7 +458,10 @@ def main():
                 print(f"{s.path}:{line}: [{kind}] {body}  -> {verdict}"
                       + (f" ({show(values, body)})" if kind == "claim" else "") + f"\n    {s.text}")
         return 0
-    claims, numbers, problems, warnings = check(a.site, a.src)
+    false_runs = set()
+    claims, numbers, problems, warnings = check(a.site, a.src, false_runs=false_runs)
+    if a.remeasure:
+        a.remeasure.write_text("".join(f"{n}\n" for n in sorted(false_runs)) if problems else "")
     problems.sort(key=where_key)
     warnings.sort(key=where_key)
     if warnings:

@@ -47,7 +47,7 @@ while IFS= read -r -d '' f; do
 done <"$list"
 [ ${#scripts[@]} -gt 0 ] || { echo "error: lint-workflows: git lists no shell scripts in $ROOT" >&2; exit 1; }
 # -x: follow `source` (the `# shellcheck source=` lines name ci/common.sh).
-shellcheck -x --severity=style "${scripts[@]}"
+shellcheck -x --severity=style ${scripts[@]+"${scripts[@]}"}
 echo "lint-workflows: ${#scripts[@]} shell script(s) pass shellcheck $(shellcheck --version | sed -n 's/^version: //p')"
 
 files=(.github/workflows/*.yml .github/workflows/*.yaml
@@ -56,5 +56,5 @@ if [ ${#files[@]} -eq 0 ]; then
     echo "lint-workflows: no workflow files"
     exit 0
 fi
-actionlint -no-color -shellcheck "$(command -v shellcheck)" "${files[@]}"
+actionlint -no-color -shellcheck "$(command -v shellcheck)" ${files[@]+"${files[@]}"}
 echo "lint-workflows: ${#files[@]} workflow file(s) pass actionlint $(actionlint -version | head -1), run: blocks through shellcheck"

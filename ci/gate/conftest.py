@@ -12,7 +12,7 @@ def pytest_terminal_summary(terminalreporter, config):
     passed = sum(1 for ok in s["cases"].values() if ok)
     p_ok = sum(1 for ok in s["properties"].values() if ok)
     terminalreporter.write_line(
-        f"robustness gate: {s['listings']} listings, "
+        f"robustness gate: {s['listings']} modules, "
         f"{s['declared']}/{s['exported']} exported functions declared; "
         f"bad-input cases: {passed}/{len(s['cases'])} passed; "
         f"property tests: {p_ok}/{len(s['properties'])} passed"

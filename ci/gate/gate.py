@@ -8,7 +8,9 @@ gate_decl.py (each listing's gate.toml, the list of listings) and
 gate_worker.py (the kit's worker, addressed by listing).
 
 Each listing that is not broken on purpose has a `gate.toml` that says what
-every exported function takes (see CONTRIBUTING.md, "The robustness gate").
+every exported function takes (see CONTRIBUTING.md, "The robustness gate"),
+and so has the quick start's project, whose module the gate builds itself
+(gate_decl.quick_start).
 From it this module builds a matrix of bad and awkward inputs: wrong dtype,
 wrong ndim, a list, None, a scalar, an object array, empty and zero-size
 dimensions, NaN and inf, Fortran order, reversed and strided views, read-only
@@ -36,7 +38,7 @@ from __future__ import annotations
 import sys
 
 # What the tests use, through `import gate`:
-from gate_decl import ROOT, exported, gated, listings, load, problems  # noqa: F401
+from gate_decl import QUICK_START, ROOT, exported, gated, listings, load, problems, quick_start  # noqa: F401
 from gate_worker import Worker, worker  # noqa: F401
 from npkit import DEFAULT_ERRORS, Inputs, cases, judge, ndim_of, relayout, same, target  # noqa: F401
 
@@ -58,7 +60,8 @@ def main(argv: list[str]) -> int:
         n_f = sum(len(d.functions) for d in decls)
         n_c = sum(len(cases(f)) for d in decls for f in d.functions.values())
         n_p = sum(1 for d in decls for f in d.functions.values() if f.verified and f.hypothesis)
-        print(f"{len(decls)} listings declare {n_f} functions: {n_c} bad-input cases, "
+        n_l = sum(1 for d in decls if d.listing != QUICK_START)
+        print(f"{n_l} listings and the quick start declare {n_f} functions: {n_c} bad-input cases, "
               f"{n_p} property tests against NumPy or SciPy")
         return 0
     if argv[:1] == ["run"] and len(argv) == 3:
@@ -69,6 +72,8 @@ def main(argv: list[str]) -> int:
         import numpy as np
 
         decl = load(ROOT / argv[1])
+        if argv[1].rstrip("/") == QUICK_START:
+            quick_start()
         module = importlib.import_module(decl.module)
         f = decl.functions[argv[2]]
         print(f"| case | what `{decl.module}.{f.name}` did | passes? |")

@@ -24,6 +24,8 @@ DECLS = {}
 for _l in LISTINGS:
     if (gate.ROOT / _l["path"] / "gate.toml").exists():
         DECLS[_l["path"]] = gate.load(gate.ROOT / _l["path"])
+if gate.QUICK_START in DECLS:
+    gate.quick_start()  # no listing build makes its module: the gate does (gate_decl.py)
 
 
 # ---------------------------------------------------------------- declarations

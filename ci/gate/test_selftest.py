@@ -41,6 +41,16 @@ def worker():
         ("spacing_any_dtype", "uncastable:x", "expected an exception"),
         ("SloppyScaler.factor", "dtype:value", "dtype int64, expected float64"),
         ("SloppyScaler.factor", "ndim+1:value", "expected an exception"),
+        # Rust's allocator in a constructor and in methods: the huge view
+        # (2**40 elements), a method's huge view that keeps its fixed 3
+        # columns (so it passes the shape check), and sizes no machine has.
+        ("AbortingModel.__new__", "huge:coef", "CRASH: the process died (signal SIGABRT)"),
+        ("AbortingModel.predict", "huge:x", "CRASH: the process died (signal SIGABRT)"),
+        ("AbortingModel.tiled", "toomuch:times", "CRASH: the process died (signal SIGABRT)"),
+        ("AbortingModel.tiled", "huge:times", "raised PanicException: capacity overflow"),
+        # A private core's functions, gated because they are declared.
+        ("_cubes_of_the_first", "valid", "values differ"),
+        ("_cubes_segfault_without_weights", "none:weights", "CRASH: the process died (signal SIGSEGV)"),
     ],
 )
 def test_gate_fails_a_planted_bug(worker, function, case, says):
@@ -55,6 +65,14 @@ def test_the_correct_function_passes_every_case(worker):
     failed = {k: d for k, (ok, d) in results.items() if not ok}
     assert not failed, failed
     assert len(results) >= 15
+
+
+def test_a_correct_private_function_passes_every_case(worker):
+    decl = gate.load(FIXTURES)
+    results = {c.name: worker.run(LISTING, "_cubes", c.name) for c in gate.cases(decl.functions["_cubes"])}
+    failed = {k: d for k, (ok, d) in results.items() if not ok}
+    assert not failed, failed
+    assert {"none:weights", "aslist:arrays", "few:arrays", "many:arrays", "notseq:arrays"} <= set(results)
 
 
 def test_a_correct_ufunc_passes_every_case(worker):
@@ -79,11 +97,15 @@ def test_a_ufunc_declaration_is_checked_against_the_object():
 
 def test_a_correct_class_passes_every_case(worker):
     decl = gate.load(FIXTURES)
-    for name in ("Scaler.factor", "Scaler.apply"):
+    for name in ("Scaler.factor", "Scaler.apply", "Model.__new__", "Model.predict", "Model.tiled"):
         results = {c.name: worker.run(LISTING, name, c.name) for c in gate.cases(decl.functions[name])}
         failed = {k: d for k, (ok, d) in results.items() if not ok}
         assert not failed, failed
-        assert len(results) >= 12
+        assert len(results) >= 8
+    # The unallocatable cases reach the constructor and the methods.
+    cases = {f: {c.name for c in gate.cases(decl.functions[f])} for f in decl.functions}
+    assert "huge:coef" in cases["Model.__new__"] and "huge:x" in cases["Model.predict"]
+    assert {"huge:times", "toomuch:times"} <= cases["Model.tiled"]
 
 
 def test_an_undeclared_member_fails_the_declaration_check():
@@ -96,6 +118,22 @@ def test_an_undeclared_member_fails_the_declaration_check():
     decl = gate.load(FIXTURES)
     decl.functions["Scaler.factor"].setter = False
     assert "declares a method, the class has a property" in gate.problems(decl, gate_fixture)[0]
+
+
+def test_a_constructor_that_takes_input_must_be_declared():
+    """Model(coef) copies what it is given: leaving [Model.__new__] out of
+    the declaration fails, and its arguments are checked like a method's."""
+    sys.path.insert(0, str(FIXTURES))
+    import gate_fixture
+
+    decl = gate.load(FIXTURES)
+    del decl.functions["Model.__new__"]
+    assert gate.problems(decl, gate_fixture) == [f"{LISTING}/gate.toml does not declare ['Model.__new__']"]
+    decl = gate.load(FIXTURES)
+    decl.functions["Model.__new__"].args[0].name = "c"
+    assert "declares ['c'], the signature is ['coef']" in gate.problems(decl, gate_fixture)[0]
+    # Scaler() takes nothing: there is no constructor to declare.
+    assert "Scaler.__new__" not in gate.gated(decl, gate_fixture)
 
 
 def test_an_undeclared_function_fails_the_declaration_check():

@@ -76,6 +76,9 @@ def test_bookrun_normalises_machine_specific_text(bookrun, monkeypatch):
                                        "thread '<unnamed>' (<tid>) panicked at 0x… Finished in …s")
     text = "at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/std/src/panicking.rs:581"
     assert bookrun.normalise(text) == "at /rustc/<commit>/library/std/src/panicking.rs:581"
+    # A --scratch copy reads as the folder it copies.
+    text = f"{ROOT}/target/scratch/listings/ch07-shipping/listing-07-01/target/wheels/x.tar.gz"
+    assert bookrun.normalise(text) == "listings/ch07-shipping/listing-07-01/target/wheels/x.tar.gz"
 
 
 def test_bookrun_finds_crate_sources_wherever_cargo_home_is(bookrun, monkeypatch):
@@ -224,3 +227,38 @@ def test_check_book_counts_the_notes_and_fails_on_them_in_ci(tmp_path, monkeypat
     (site / "ch03.html").write_text("<pre><code>(valgrind is not installed)</code></pre>")
     notes = check_book.notes_in(site)
     assert len(notes) == 1 and notes[0].startswith("book/html/ch02.html: Not run here: this output needs gdb")
+
+
+def test_warm_leaves_to_the_book_only_the_outputs_that_read_the_clock(bookrun, tmp_path):
+    """ci/test.sh runs `bookrun.py warm` beside the tests: a directive whose
+    Python file reads the clock (a benchmark) waits for the quiet book step;
+    every other one may run early."""
+    (tmp_path / "timed.py").write_text("import time\nt = time.perf_counter()\n")
+    (tmp_path / "bench.py").write_text("import benchkit as bk\n")
+    (tmp_path / "plain.py").write_text("print(sum(range(10)))\n")
+    cwd = str(tmp_path)
+    assert bookrun.measures(["raw", "--", "python", "timed.py"], cwd)
+    assert bookrun.measures(["raw", "--", "python", "bench.py", "--section", "x"], cwd)
+    assert bookrun.measures(["session", "timed.py"], cwd)
+    assert bookrun.measures(["shell", "--cwd", ".", "--", "sh", "-c", "python timed.py | head"], cwd)
+    assert not bookrun.measures(["raw", "--", "python", "plain.py"], cwd)
+    assert not bookrun.measures(["shell", "--cwd", ".", "--", "valgrind", "python", "plain.py"], cwd)
+    # The book's own benchmarks are among them.
+    book = [argv for ch, argv in bookrun.directives() if bookrun.measures(argv, str(ch.parent))]
+    assert any("listings/ch05-examples/listing-05-02/bench.py" in " ".join(argv) for argv in book), book
+    assert any("first_touch.py" in " ".join(argv) for argv in book), book
+
+
+def test_a_preview_builds_the_listings_its_chapter_needs(bookrun):
+    """`ci/book.sh --chapter N` builds the listings of chapter N and of every
+    chapter whose files its outputs name; a page of no chapter, all of them."""
+    def of(page):
+        return bookrun.preview_listings(page)
+    assert of("src/ch02-debugging.md") == ["listings/ch02-debugging/listing-02-01",
+                                           "listings/ch02-debugging/listing-02-02"]
+    seven = of("src/ch07-shipping.md")
+    # Chapter 7 runs listing 5-2's benchmark, which imports chapter 5's C twin.
+    assert {"listings/ch05-examples/listing-05-02", "listings/ch05-examples/listing-05-03"} <= set(seven)
+    assert not [p for p in seven if not p.startswith(("listings/ch05-", "listings/ch07-"))], seven
+    import book_listings
+    assert len(of("src/appendix-c-api.md")) == len(book_listings.listings())

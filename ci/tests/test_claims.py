@@ -111,6 +111,30 @@ def test_a_false_claim_fails_and_names_its_sentence(tmp_path):
     assert "bench.min.numpy = 0.003, bench.min.rust = 0.002" in out.stderr
 
 
+def test_remeasure_names_the_runs_that_false_claims_read(tmp_path):
+    # ci/book.sh measures again the runs that --remeasure names, then checks
+    # again: only the runs that a false claim reads, never one whose claims
+    # all hold, and nothing at all when every claim holds.
+    chapter = """\
+        # Chapter
+
+        Rust is faster. <!-- claim: bench.min.rust < bench.min.numpy -->
+        The other run says so too. <!-- claim: other.min.rust {op} other.min.numpy -->
+        """
+    pages = {"chapter.html": numbers() + numbers("other")}
+    out_file = tmp_path / "runs.txt"
+    (tmp_path / "false").mkdir()
+    (tmp_path / "true").mkdir()
+    src, html = book(tmp_path / "false", chapter.format(op=">"), pages)
+    out = run("--remeasure", out_file, "--src", src, html)
+    assert out.returncode == 1
+    assert out_file.read_text() == "other\n"
+    src, html = book(tmp_path / "true", chapter.format(op="<"), pages)
+    out = run("--remeasure", out_file, "--src", src, html)
+    assert out.returncode == 0, out.stderr
+    assert out_file.read_text() == ""
+
+
 def test_a_claim_after_a_heading_belongs_to_the_heading(tmp_path):
     src, html = book(tmp_path, """\
         # Chapter

@@ -82,6 +82,8 @@ CASES = {
     "shipkit.total": ("", f"m.total({HUGE})"),
     "shipkit_abi3.total": ("", f"m.total({HUGE})"),
     "lstsq_model.predict": ("", f"m.predict(np.broadcast_to(1.0, (1, 2**40)), {HUGE})"),
+    "gridhist._core._hist1d": ("", f"m._core._hist1d({HUGE}, {HUGE}, 10, 0.0, 2.0)"),
+    "gridhist._core._histdd": ("", f"m._core._histdd([{HUGE}, {HUGE}], None, 10, 0.0, 2.0)"),
     "rskernels.histogram": ("", f"m.histogram({HUGE}, 16, -4.0, 4.0)"),
     "ckernels.histogram": ("", f"m.histogram({HUGE}, 16, -4.0, 4.0)"),
 }
@@ -154,6 +156,14 @@ EXEMPT = {
     "greatcircle.distance_par": OUTPUT_SIZED,
     "typedstats.rms": "takes only contiguous arrays: the input is as large as its memory",
     "typedstats.scale": OUTPUT_SIZED,
+    # Chapter 12: the C original checks for no signal while the GIL is
+    # released, as the extensions it stands for; its port (gridhist._core,
+    # above) does. The straight port's steps are the benchmark's rows.
+    "cgridhist._core._hist1d": "the C original: never checks, as the C extensions it stands for (its port does)",
+    "cgridhist._core._histdd": "the C original: never checks, as the C extensions it stands for (its port does)",
+    **{f"gridhist_steps.{step}": "a step of the straight port, timed by chapter 12's benchmark; the port it "
+       "leads to, gridhist._core, checks" for step in ("straight", "lanes", "own_fn", "signed", "resliced",
+                                                        "unchecked")},
     # Chapter 13: the same kernels in five tools. Its Ctrl-C section measures
     # what the histograms of NumPy, Numba and Cython do instead.
     "npkernels.ewma": OUTPUT_SIZED,
@@ -199,6 +209,7 @@ def exported():
         data = tomllib.loads(path.read_text())
         module = data.pop("module")
         data.pop("not_functions", None)
+        data.pop("helpers", None)  # Python code for the references, not a function
         for name, body in data.items():
             members = {k: v for k, v in body.items() if isinstance(v, dict) and "construct" in v}
             if members:

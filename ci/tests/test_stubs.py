@@ -39,11 +39,17 @@ def listings():
 
 
 def stub_of(l) -> Path | None:
-    """A Rust listing's MODULE.pyi (maturin installs it), or a C listing's
-    stub-only package MODULE-stubs/__init__.pyi (setup.py installs it)."""
+    """A Rust listing's MODULE.pyi (maturin installs it), a C listing's
+    stub-only package MODULE-stubs/__init__.pyi (setup.py installs it), or,
+    for a package's compiled submodule PKG.SUB, PKG/SUB.pyi beside the
+    package's Python code (chapter 12's mixed layout)."""
     for path in (ROOT / l["path"] / f"{l['module']}.pyi", ROOT / l["path"] / f"{l['module']}-stubs" / "__init__.pyi"):
         if path.exists():
             return path
+    if "." in l["module"]:
+        found = [p for p in (ROOT / l["path"]).glob("**/" + l["module"].replace(".", "/") + ".pyi")
+                 if "target" not in p.relative_to(ROOT / l["path"]).parts]
+        return found[0] if found else None
     return None
 
 
@@ -101,6 +107,12 @@ def test_the_installed_packages_carry_their_stub():
         if stub_of(l).name == "__init__.pyi":  # a C listing's stub-only package
             where = Path(sysconfig.get_paths()["purelib"]) / f"{l['module']}-stubs" / "__init__.pyi"
             assert where.exists(), f"{l['module']}: {where} not installed"
+            continue
+        if "." in l["module"]:  # PKG.SUB: SUB.pyi and py.typed beside the compiled SUB
+            core = Path(importlib.import_module(l["module"]).__file__)
+            assert (core.parent / "py.typed").exists(), f"{l['module']}: py.typed not installed"
+            stub = core.parent / (l["module"].rsplit(".", 1)[1] + ".pyi")
+            assert stub.exists(), f"{l['module']}: {stub.name} not installed beside {core.name}"
             continue
         package = Path(importlib.import_module(l["module"]).__file__).parent
         assert (package / "py.typed").exists(), f"{l['module']}: py.typed not installed"

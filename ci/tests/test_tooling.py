@@ -124,7 +124,7 @@ def test_session_fails_when_a_raises_statement_does_not_raise(tmp_path):
 
 
 def test_listings_tarball_builds_a_listing_alone(tmp_path):
-    p = run(["bash", CI / "listing-tools" / "pack-listings.sh"], check=True)
+    p = run([sys.executable, CI / "listing-tools" / "pack_listings.py"], check=True)
     tarball = Path(p.stdout.strip().splitlines()[-1])
     assert tarball.name == "numpy-extensions-in-rust-listings.tar.gz"
     subprocess.run(["tar", "xzf", tarball, "-C", tmp_path], check=True)
@@ -209,6 +209,17 @@ def test_setup_refuses_a_python_older_than_3_11(tmp_path):
     assert p.stderr.splitlines() == [
         "error: Python 3.11 or newer is needed (found 3.10.13 at /opt/python3.10/bin/python3.10); put a newer python3 first"
         " on PATH (with pyenv: PYENV_VERSION=3.13.0)"], p.stderr
+    assert not (root / ".venv").exists()
+
+
+def test_setup_refuses_a_python_the_pinned_numpy_has_no_wheels_for(tmp_path):
+    root = setup_root(tmp_path)
+    fake = fake_python(tmp_path / "bin", "3.15.0", "/opt/python3.15/bin/python3.15")
+    p = setup_python_only(root, fake.parent)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert p.stderr.splitlines() == [
+        "error: Python 3.11 to 3.14 is needed (found 3.15.0 at /opt/python3.15/bin/python3.15): the pinned NumPy and"
+        " SciPy have no wheels for it; put one of those first on PATH (with pyenv: PYENV_VERSION=3.13.0)"], p.stderr
     assert not (root / ".venv").exists()
 
 

@@ -1,11 +1,12 @@
-"""ci/valgrind/valgrind_report.py: how the baseline generalises suppressions, and
-how a report is trimmed for the page (no valgrind needed)."""
+"""listings/ch03-valgrind/valgrind_report.py: how the baseline generalises
+suppressions, and how a report is trimmed for the page (no valgrind needed)."""
 
 import importlib.util
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("valgrind_report", ROOT / "ci" / "valgrind" / "valgrind_report.py")
+spec = importlib.util.spec_from_file_location("valgrind_report",
+                                              ROOT / "listings" / "ch03-valgrind" / "valgrind_report.py")
 vr = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(vr)
 
@@ -102,3 +103,113 @@ def test_parse_reads_errors_and_counts(tmp_path):
     assert r["errors"][0]["stack"][1] == {"fn": "leaky::leaky::__pyfunction_interp", "obj": None,
                                           "file": "lib.rs", "line": "28"}
     assert (r["status"], r["error_count"], r["suppressed"]) == (99, 1, 3)
+
+
+# --- the cache keys (no valgrind needed) --------------------------------------
+
+def key_inputs(tmp_path, monkeypatch):
+    """A stand-in wrapper, suppression file, input folder and copy of the script."""
+    monkeypatch.setattr(vr, "versions", lambda: "valgrind-3.19.0\nPython 3.11\n")
+    wrapper = tmp_path / "valgrind_py.sh"
+    wrapper.write_text("exec valgrind \"$@\"\n")
+    monkeypatch.setattr(vr, "WRAPPER", wrapper)
+    script = tmp_path / "valgrind_report.py"
+    script.write_bytes(Path(vr.__file__).read_bytes())
+    monkeypatch.setattr(vr, "__file__", str(script))
+    supp = tmp_path / "baseline.supp"
+    supp.write_text("{\n   a\n   Memcheck:Leak\n   fun:malloc\n}\n")
+    listing = tmp_path / "listing"
+    (listing / "src").mkdir(parents=True)
+    (listing / "src" / "lib.rs").write_text("fn f() {}\n")
+    (listing / "exercise.py").write_text("print(1)\n")
+    return {"wrapper": wrapper, "script": script, "supp": supp, "listing": listing}
+
+
+def test_the_cache_key_changes_with_everything_a_run_depends_on(tmp_path, monkeypatch):
+    f = key_inputs(tmp_path, monkeypatch)
+
+    def key():
+        return vr.run_key(["python", "exercise.py"], f["listing"], [f["listing"]], [f["supp"]])
+
+    seen = {key()}
+    assert key() in seen  # stable
+    edits = {
+        "the listing's code": lambda: (f["listing"] / "src" / "lib.rs").write_text("fn f() { g() }\n"),
+        "the program it runs": lambda: (f["listing"] / "exercise.py").write_text("print(2)\n"),
+        "the suppressions": lambda: f["supp"].write_text(f["supp"].read_text() + "\n# more\n"),
+        "valgrind_py.sh": lambda: f["wrapper"].write_text("exec valgrind -q \"$@\"\n"),
+        "valgrind_report.py itself": lambda: f["script"].write_text(f["script"].read_text() + "\n# edited\n"),
+        "a tool's version": lambda: monkeypatch.setattr(vr, "versions", lambda: "valgrind-3.20.0\nPython 3.11\n"),
+    }
+    for what, edit in edits.items():
+        edit()
+        k = key()
+        assert k not in seen, f"the cache key did not change when {what} changed"
+        seen.add(k)
+    # Build output and caches in the listing's folder do not count.
+    (f["listing"] / "target").mkdir()
+    (f["listing"] / "target" / "x.so").write_text("binary")
+    (f["listing"] / "__pycache__").mkdir()
+    (f["listing"] / "__pycache__" / "x.pyc").write_text("bytecode")
+    assert key() in seen
+
+
+def test_the_baseline_follows_the_known_good_runs_and_the_hand_written_file(tmp_path, monkeypatch):
+    f = key_inputs(tmp_path, monkeypatch)
+    monkeypatch.setattr(vr, "CACHE", tmp_path / "cache")
+    (tmp_path / "cache").mkdir()
+    monkeypatch.setattr(vr, "build_known_good_ext", lambda: None)
+    extra = tmp_path / "cpython.supp"
+    extra.write_text("# hand-written\n")
+    monkeypatch.setattr(vr, "EXTRA", extra)
+    runs = []
+
+    def fake_run(cmd, cwd, inputs, supps, gen_supp=False):
+        runs.append((cmd, Path(cwd), [Path(i) for i in inputs], gen_supp))
+        return tmp_path
+
+    generated = [sup("Cond", "fun:maybe_small_long", "fun:_PyLong_FromByteArray", "fun:int_from_bytes_impl")]
+    monkeypatch.setattr(vr, "run", fake_run)
+    monkeypatch.setattr(vr, "parse", lambda folder: {"status": 0, "program": "", "suppressions": generated})
+    first = vr.baseline()
+    # Both known-good programs run with --gen-suppressions, each keyed by its own files.
+    assert [r[3] for r in runs] == [True, True]
+    assert runs[0][1] == vr.KNOWN_GOOD and set(runs[0][2]) == {vr.KNOWN_GOOD / "known_good.py",
+                                                              vr.KNOWN_GOOD / "pytest.ini"}
+    assert runs[1][1] == vr.KNOWN_GOOD_EXT and runs[1][2] == [vr.KNOWN_GOOD_EXT]
+    text = first.read_text()
+    assert "fun:maybe_small_long" in text and text.endswith("# hand-written\n")
+    # The file is named by its content: a change of the hand-written part or
+    # of what the known-good runs generate is a new file, so every run that
+    # uses the baseline gets a new key.
+    extra.write_text("# hand-written, edited\n")
+    second = vr.baseline()
+    generated.append(sup("Addr8", "fun:strncmp", "fun:is_dst"))
+    third = vr.baseline()
+    assert len({first.name, second.name, third.name}) == 3
+    assert vr.baseline() == third
+
+
+def test_the_valgrind_suite_runs_a_fifth_of_each_property_tests_examples(tmp_path):
+    """ci/valgrind/fewer_examples.py, which the suite loads with -p: 200
+    examples become 40, 30 become at least 10, 8 stay 8."""
+    import os
+    import subprocess
+    import sys
+    (tmp_path / "test_counts.py").write_text(
+        "from hypothesis import given, settings, strategies as st\n"
+        "SEEN = {}\n"
+        "def make(n):\n"
+        "    @settings(max_examples=n, deadline=None, database=None)\n"
+        "    @given(st.integers())\n"
+        "    def t(x):\n"
+        "        SEEN[n] = SEEN.get(n, 0) + 1\n"
+        "    return t\n"
+        "test_200, test_30, test_8 = make(200), make(30), make(8)\n"
+        "def test_zz_counts():\n"
+        "    assert SEEN == {200: 40, 30: 10, 8: 8}, SEEN\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "ci" / "valgrind"))
+    p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "fewer_examples",
+                        "-p", "no:randomly", str(tmp_path / "test_counts.py")],
+                       cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr

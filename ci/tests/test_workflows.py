@@ -373,18 +373,75 @@ def test_pyenv_is_cloned_at_a_tag_and_checked():
 
 # ---- the free-threaded job -----------------------------------------------
 
+FT_IF = re.compile(r"^(\$\{\{\s*)?(!?)endsWith\(matrix\.python, 't'\)(\s*\}\})?$")
+
+
+def step_runs_for(step, python):
+    """Does the listings job run `step` for `python` (on ubuntu)? Only the
+    conditions the free-threaded steps use are understood."""
+    cond = str(step.get("if", "")).strip()
+    if not cond or "runner.os" in cond:
+        return cond != "runner.os == 'Windows'"
+    m = FT_IF.match(cond)
+    assert m, f"step {step.get('name')!r}: if: {cond}: write endsWith(matrix.python, 't') or its negation"
+    return str(python).endswith("t") != bool(m.group(2))
+
+
 def test_the_free_threaded_job_imports_each_module_on_its_own():
     listings = load(CI_YML)["jobs"]["listings"]
     matrix = listings["strategy"]["matrix"]
     (entry,) = [e for e in matrix["include"] if str(e["python"]).endswith("t")]
     assert entry["experimental"] is True and listings["continue-on-error"] == "${{ matrix.experimental }}"
-    ft = [s for s in listings["steps"] if "endsWith(matrix.python, 't')" in str(s.get("if", ""))]
-    assert [s["run"].strip() for s in ft] == ["python ci/checks/freethreaded_imports.py"], ft
+    ft = [s for s in listings["steps"] if s.get("if") == "endsWith(matrix.python, 't')"]
+    assert [s["run"].strip() for s in ft] == ["python ci/checks/freethreaded_tests.py",
+                                               "python ci/checks/freethreaded_imports.py"], ft
     # The one-process version, which the first C module made meaningless, is gone.
     assert "import_module" not in CI_YML.read_text()
-    # Every listing's tests still run in that job too.
-    assert any(s.get("run", "").strip() == "python -m pytest -c ci/pytest.ini --rootdir . listings"
-               for s in listings["steps"])
+
+
+ONE_PROCESS = "python -m pytest -c ci/pytest.ini --rootdir . listings"
+
+
+def test_the_free_threaded_job_runs_the_listings_tests_in_two_processes_and_the_others_in_one():
+    listings = load(CI_YML)["jobs"]["listings"]
+    steps = listings["steps"]
+    (one,) = [s for s in steps if s.get("run", "").strip() == ONE_PROCESS]
+    (two,) = [s for s in steps if s.get("run", "").strip() == "python ci/checks/freethreaded_tests.py"]
+    pythons = matrix_values(listings["strategy"]["matrix"], ["python"])
+    assert "3.14t" in pythons and "3.11" in pythons
+    for python in pythons:
+        # The GIL jobs run every listing's tests in one process, as before;
+        # the free-threaded job runs them in the script's two, never in one.
+        assert step_runs_for(one, python) == (not python.endswith("t")), (python, one)
+        assert step_runs_for(two, python) == python.endswith("t"), (python, two)
+    # What the script runs for the book's listings: the GIL-off process with
+    # the warning as an error and the end check, the GIL-on one with neither,
+    # both with the GIL jobs' pytest options, and every listing in one of them.
+    p = subprocess.run([sys.executable, str(ROOT / "ci" / "checks" / "freethreaded_tests.py"), "--list"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout + p.stderr
+    off, on = [line[2:].split() for line in p.stdout.splitlines() if line.startswith("+ ")]
+    options = ONE_PROCESS.split()[1:-1]  # -m pytest -c ci/pytest.ini --rootdir .
+    assert off[1:3] == ["-W", "error::RuntimeWarning"] and off[3:3 + len(options)] == options, off
+    assert off[3 + len(options):5 + len(options)] == ["-p", "ci.checks.gil_stays_off"], off
+    assert (ROOT / "ci" / "checks" / "gil_stays_off.py").is_file()
+    assert on[1:1 + len(options)] == options and "-W" not in on and "-p" not in on, on
+    off_paths, on_paths = off[5 + len(options):], on[1 + len(options):]
+    assert on_paths == ["listings/ch01-skeleton/listing-01-01", "listings/ch05-examples/listing-05-03"], on
+    every = sorted(str(d.relative_to(ROOT)) for d in ROOT.glob("listings/ch*/*listing-*") if d.is_dir())
+    assert sorted(off_paths + on_paths) == every
+    # The C listings whose module slots say Py_MOD_GIL_NOT_USED: 9-2 and 12-1.
+    assert all((ROOT / d / "Cargo.toml").exists() for d in off_paths
+               if not d.endswith(("listing-09-02", "listing-12-01")))
+
+
+def test_the_step_condition_reader_sees_a_free_threaded_job_without_its_steps():
+    assert step_runs_for({"if": "${{ !endsWith(matrix.python, 't') }}"}, "3.14")
+    assert not step_runs_for({"if": "${{ !endsWith(matrix.python, 't') }}"}, "3.14t")
+    assert step_runs_for({"if": "endsWith(matrix.python, 't')"}, "3.14t")
+    assert step_runs_for({}, "3.14t")
+    with pytest.raises(AssertionError, match="write endsWith"):
+        step_runs_for({"if": "matrix.python == '3.14t'"}, "3.14t")
 
 
 # ---- links.yml --------------------------------------------------------------

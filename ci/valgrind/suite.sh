@@ -7,7 +7,7 @@
 #   ci/valgrind/suite.sh             run every listing's tests under valgrind
 #                              memcheck, except the listings broken on purpose,
 #                              and fail on any error the baseline does not
-#                              suppress (ci/valgrind/valgrind_report.py)
+#                              suppress (listings/ch03-valgrind/valgrind_report.py)
 #
 # The suite runs when VALGRIND_SUITE=1, or when CI=true unless
 # VALGRIND_SUITE=0. Its report is cached by a hash of its inputs (every
@@ -79,26 +79,93 @@ if ! command -v valgrind >/dev/null; then
     exit 0
 fi
 
-# Every listing that is not broken on purpose, and its tests.
-mapfile -t listings < <(python - <<'EOF'
+# Every listing that is not broken on purpose, and its tests. (The list is
+# captured first, so that a failure to make it fails the suite instead of
+# leaving it with no listing to run.)
+found=$(python - <<'EOF'
 import json, subprocess, sys
 for l in json.loads(subprocess.run([sys.executable, "ci/listing-tools/book_listings.py", "json"], capture_output=True,
                                    text=True, check=True).stdout):
     if not l["broken"]:
         print(l["path"])
 EOF
-)
-tests=()
-for l in "${listings[@]}"; do tests+=("$l/tests"); done
-# The robustness gate's bad-input matrix too, run in this one process
-# (GATE_IN_PROCESS=1) so that memcheck sees every case.
-tests+=(ci/gate/test_gate.py)
-echo "valgrind suite: ${#listings[@]} listings (broken-on-purpose ones left out) and the gate's matrix; a few minutes the first time, then cached"
+) || { echo "error: valgrind suite: could not list the listings (ci/listing-tools/book_listings.py json)" >&2; exit 1; }
+listings=()
+while IFS= read -r l; do
+    if [ -n "$l" ]; then listings+=("$l"); fi
+done <<<"$found"
+if [ "${#listings[@]}" = 0 ]; then
+    echo "error: valgrind suite: no listing to run (ci/listing-tools/book_listings.py json listed none)" >&2
+    exit 1
+fi
+echo "valgrind suite: ${#listings[@]} listings (broken-on-purpose ones left out) and the gate's matrix," \
+     "in two processes side by side (memcheck runs one thread at a time); a few minutes the first time, then cached"
 start=$(date +%s)
+# Two shards, the listings dealt out in turn, the gate's bad-input matrix
+# (run in the process, GATE_IN_PROCESS=1, so that memcheck sees every case)
+# with the second: memcheck keeps a process on one core, and two keep both
+# busy once the rest of ci/test.sh is done.
+shard_a=()
+shard_b=()
+i=0
+for l in ${listings[@]+"${listings[@]}"}; do
+    if [ $(( i % 2 )) = 0 ]; then shard_a+=("$l"); else shard_b+=("$l"); fi
+    i=$(( i + 1 ))
+done
+logs=$(mktemp -d "${TMPDIR:-/tmp}/valgrind-suite.XXXXXX")
 # BOOK_UNDER_VALGRIND=1 lets a test skip what valgrind does not emulate
 # (IEEE exception flags of SSE arithmetic: "no exceptions", valgrind's manual,
-# "Limitations"), with that reason.
-BOOK_UNDER_VALGRIND=1 GATE_IN_PROCESS=1 python "$ROOT/ci/valgrind/valgrind_report.py" check --baseline \
-    --inputs "${listings[@]}" ci/pytest.ini ci/gate \
-    -- python -m pytest -c ci/pytest.ini --rootdir . -q "${tests[@]}"
+# "Limitations"), with that reason. Every property test runs with a fifth
+# of its examples (ci/valgrind/fewer_examples.py).
+shard() { # NAME [--gate] LISTING...: check one shard; its output in $logs/NAME
+    local name=$1 gate=
+    shift
+    if [ "${1:-}" = --gate ]; then gate=ci/gate/test_gate.py; shift; fi
+    local tests=() l
+    for l in "$@"; do tests+=("$l/tests"); done
+    if [ -n "$gate" ]; then tests+=("$gate"); fi
+    local run=(--baseline --inputs "$@" ci/pytest.ini ci/gate ci/valgrind/fewer_examples.py
+               -- python -m pytest -c ci/pytest.ini --rootdir . -q --durations=10 -p fewer_examples
+               ${tests[@]+"${tests[@]}"})
+    local status=0
+    PYTHONPATH="$ROOT/ci/valgrind${PYTHONPATH:+:$PYTHONPATH}" BOOK_UNDER_VALGRIND=1 GATE_IN_PROCESS=1 \
+        python "$ROOT/listings/ch03-valgrind/valgrind_report.py" check "${run[@]}" >"$logs/$name" 2>&1 || status=$?
+    # The slowest tests under memcheck, from pytest's own report of the run
+    # (kept with valgrind's report in the cache).
+    if [ "$status" = 0 ]; then
+        local folder
+        folder=$(python "$ROOT/listings/ch03-valgrind/valgrind_report.py" json "${run[@]}" |
+                 python -c 'import json, sys; print(json.load(sys.stdin)["folder"])') &&
+            sed -n '/slowest 10 durations/,/passed/p' "$folder/program.txt" >>"$logs/$name"
+    fi
+    return "$status"
+}
+# If this script is stopped (ci/test.sh stops it when another step fails),
+# its shards stop too.
+stop_shards() {
+    local p
+    for p in ${pid_a:-} ${pid_b:-}; do
+        pkill -TERM -P "$p" 2>/dev/null || true
+        kill -TERM "$p" 2>/dev/null || true
+    done
+}
+trap stop_shards EXIT
+trap 'stop_shards; exit 143' TERM INT
+shard a ${shard_a[@]+"${shard_a[@]}"} &
+pid_a=$!
+shard b --gate ${shard_b[@]+"${shard_b[@]}"} &
+pid_b=$!
+status_a=0
+status_b=0
+wait "$pid_a" || status_a=$?
+wait "$pid_b" || status_b=$?
+for name in a b; do
+    echo "--- valgrind suite, shard $name:"
+    cat "$logs/$name"
+done
+rm -rf "$logs"
+if [ "$status_a" != 0 ] || [ "$status_b" != 0 ]; then
+    echo "error: valgrind suite: shard a status $status_a, shard b status $status_b (output above)" >&2
+    exit 1
+fi
 echo "valgrind suite: passed in $(( $(date +%s) - start ))s"

@@ -1,6 +1,9 @@
-# shellcheck shell=bash disable=SC2164
+# shellcheck shell=bash disable=SC2164,SC1091
 # (SC2164, `cd` without `|| exit`: the runner stops at the first failure,
-# with set -e, and a reader sees a failed cd.)
+# with set -e, and a reader sees a failed cd. SC1091: the venv that
+# `source .venv/bin/activate` reads is the one made in the empty folder
+# the runner works in, not the repository's .venv, which shellcheck would
+# otherwise follow.)
 # The quick start's commands, in the order the reader types them.
 # ci/chapters/quickstart.py runs them in one bash, in an empty folder, and
 # src/quick-start.md shows each block (`## name`) with its output.

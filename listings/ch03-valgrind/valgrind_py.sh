@@ -30,4 +30,4 @@ exec valgrind --tool=memcheck \
     --errors-for-leak-kinds=definite \
     --num-callers=40 \
     --error-exitcode=99 \
-    "${opts[@]}" "$@"
+    ${opts[@]+"${opts[@]}"} "$@"

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 mod ewma {
     use numpy::prelude::*;
     use numpy::{PyArray1, PyReadonlyArray1};
-    use pyo3::exceptions::PyValueError;
+    use pyo3::exceptions::{PyMemoryError, PyValueError};
     use pyo3::prelude::*;
 
     /// Exponentially weighted moving average of a 1-D float64 array:
@@ -27,7 +27,11 @@ mod ewma {
             return Err(PyValueError::new_err("x is not aligned for float64"));
         }
         let x = x.as_array(); // a read-only view, any strides
-        let mut out = Vec::with_capacity(x.len());
+        // Room for the result, or a MemoryError (Vec::with_capacity would
+        // end the whole process when the memory is not there).
+        let mut out = Vec::new();
+        out.try_reserve_exact(x.len())
+            .map_err(|e| PyMemoryError::new_err(e.to_string()))?;
         let mut prev = 0.0;
         for (i, &value) in x.iter().enumerate() {
             prev = if i == 0 {

@@ -14,8 +14,12 @@ import pytest
 import debugme
 
 HERE = Path(__file__).resolve().parent.parent
-ROOT = HERE.parents[2]
-CI = os.environ.get("CI") == "true"
+# Chapter 2's tools, beside the listings: backtrace.py and gdb-session.py.
+TOOLS = HERE.parent
+# The book's own CI sets BOOK_REQUIRE_TOOLS=1: there a missing gdb fails
+# instead of skipping. (Not CI=true, which every hosted CI sets: in your CI,
+# a missing gdb skips.)
+REQUIRE_TOOLS = os.environ.get("BOOK_REQUIRE_TOOLS") == "1"
 
 
 def expected_means(a, width):
@@ -105,7 +109,7 @@ def test_rust_backtrace_names_the_rust_functions():
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the page's trim keeps a frame of the Linux interpreter")
 def test_trimmed_backtrace_keeps_the_frames_the_page_shows():
-    p = subprocess.run([sys.executable, ROOT / "ci" / "chapters" / "backtrace.py", "--keep", "^debugme::", "--keep",
+    p = subprocess.run([sys.executable, TOOLS / "backtrace.py", "--keep", "^debugme::", "--keep",
                         "^cfunction_vectorcall", "--", sys.executable, "hunt.py"],
                        cwd=HERE, capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
@@ -117,16 +121,20 @@ def test_trimmed_backtrace_keeps_the_frames_the_page_shows():
 
 
 needs_gdb = pytest.mark.skipif(
-    sys.platform != "linux" or (shutil.which("gdb") is None and not CI),
-    reason="the gdb session runs on Linux with gdb installed (ci/setup.sh installs it as root)")
+    sys.platform != "linux" or (shutil.which("gdb") is None and not REQUIRE_TOOLS),
+    reason="the gdb session runs on Linux with gdb installed (Debian and Ubuntu: apt-get install gdb)")
 
 
 @needs_gdb
 def test_gdb_breaks_in_the_pyfunction_and_walks_the_python_stack():
-    p = subprocess.run([sys.executable, ROOT / "ci" / "chapters" / "gdb-session.py", "hunt.gdb", "hunt.py"],
+    p = subprocess.run([sys.executable, TOOLS / "gdb-session.py", "hunt.gdb", "hunt.py"],
                        cwd=HERE, capture_output=True, text=True)
     assert p.returncode == 0, p.stdout + p.stderr
     out = p.stdout
+    if re.fullmatch(r"\(.*: the session was not run\)\n", out):
+        # gdb-session.py found no gdb, or no CPython gdb extension (py-bt)
+        # for this interpreter; with BOOK_REQUIRE_TOOLS=1 it fails instead.
+        pytest.skip(out.strip("()\n"))
     assert re.search(r"hit Breakpoint 1, debugme::debugme::moving_mean \(\.\.\.\) at src/lib\.rs:\d+", out)
     bt = re.findall(r"^#(\d+)\s+(\S+)", out, re.M)
     names = [n for _, n in bt]

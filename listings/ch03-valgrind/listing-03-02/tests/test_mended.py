@@ -16,7 +16,11 @@ from hypothesis.extra import numpy as hnp
 import mended
 
 LISTING = Path(__file__).resolve().parents[1]
-ROOT = LISTING.parents[2]
+# Chapter 3's tools, beside the listings: valgrind_report.py.
+TOOLS = LISTING.parent
+# The book's own CI sets BOOK_REQUIRE_TOOLS=1: there a missing valgrind fails
+# instead of skipping. (Not CI=true, which every hosted CI sets.)
+REQUIRE_TOOLS = os.environ.get("BOOK_REQUIRE_TOOLS") == "1"
 
 
 @settings(max_examples=30, deadline=None)
@@ -87,13 +91,15 @@ def test_read_only_input_is_fine():
 
 def test_valgrind_finds_no_error():
     if shutil.which("valgrind") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("valgrind is not installed (ci/valgrind/suite.sh --install)")
-        pytest.skip("valgrind is not installed: bash ci/valgrind/suite.sh --install")
-    out = subprocess.run(
-        [sys.executable, ROOT / "ci" / "valgrind" / "valgrind_report.py", "json", "--baseline", "--inputs", LISTING,
+        if REQUIRE_TOOLS:
+            pytest.fail("valgrind is not installed (BOOK_REQUIRE_TOOLS=1; the book's ci/valgrind/suite.sh --install)")
+        pytest.skip("valgrind is not installed (Debian and Ubuntu: apt-get install valgrind)")
+    p = subprocess.run(
+        [sys.executable, TOOLS / "valgrind_report.py", "json", "--baseline", "--inputs", LISTING,
          "--", "python", "exercise.py"],
-        cwd=LISTING, capture_output=True, text=True, check=True).stdout
+        cwd=LISTING, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
     report = json.loads(out)
     assert report["status"] == 0, report["program"]
     assert "interp: 4.0" in report["program"]

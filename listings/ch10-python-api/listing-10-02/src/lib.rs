@@ -3,10 +3,11 @@
 //! scikit-learn style model that keeps its coefficients in a NumPy array;
 //! `LinearFit` is a frozen model that owns them as an `ndarray::Array1` and
 //! lends them out as read-only views tied to itself.
-use numpy::ndarray::{Array1, Array2, ArrayView1, Axis};
+use numpy::ndarray::linalg::{general_mat_mul, general_mat_vec_mul};
+use numpy::ndarray::{Array, Array1, Array2, ArrayView1, Axis, Dimension, Ix1, Ix2};
 use numpy::prelude::*;
 use numpy::{PyArray1, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArray};
-use pyo3::exceptions::{PyAttributeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyAttributeError, PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
@@ -19,6 +20,31 @@ fn aligned(a: &Bound<'_, PyUntypedArray>) -> PyResult<()> {
             "array data is not aligned for its dtype: pass a.copy()",
         ))
     }
+}
+
+/// An array of zeros, or a `MemoryError` when it cannot be allocated.
+/// `Array::zeros` and `to_owned()` abort the whole process instead, and the
+/// sizes here come from the caller (a broadcast view of 2**40 elements costs
+/// a few bytes): reserve with `try_reserve_exact`, as chapter 5 does.
+fn zeros<D: Dimension>(dim: D) -> PyResult<Array<f64, D>> {
+    let fail = || {
+        PyMemoryError::new_err(format!(
+            "cannot allocate an array of shape {:?}",
+            dim.slice()
+        ))
+    };
+    let n = dim.size_checked().ok_or_else(fail)?;
+    let mut data = Vec::new();
+    data.try_reserve_exact(n).map_err(|_| fail())?;
+    data.resize(n, 0.0);
+    Ok(Array::from_shape_vec(dim, data).expect("one element per index"))
+}
+
+/// A copy of `view` that owns its memory, or a `MemoryError`.
+fn owned(view: ArrayView1<'_, f64>) -> PyResult<Array1<f64>> {
+    let mut copy = zeros(Ix1(view.len()))?;
+    copy.assign(&view);
+    Ok(copy)
 }
 
 /// Least squares through the normal equations: solve (xᵀx) c = xᵀy by
@@ -64,14 +90,14 @@ fn predict_with<'py>(
     // x @ coef in blocks of about a million elements, so that Ctrl-C
     // (checked between blocks, chapter 8) is handled even for a huge x.
     let (py, x) = (x.py(), x.as_array());
-    let mut out = Array1::<f64>::zeros(x.nrows());
+    let mut out = zeros(Ix1(x.nrows()))?;
     let rows = ((1 << 20) / x.ncols().max(1)).max(1);
     let row_blocks = x.axis_chunks_iter(Axis(0), rows);
     for (xr, mut yr) in row_blocks.zip(out.axis_chunks_iter_mut(Axis(0), rows)) {
         let col_blocks = xr.axis_chunks_iter(Axis(1), 1 << 20);
         for (xb, cb) in col_blocks.zip(coef.axis_chunks_iter(Axis(0), 1 << 20)) {
             py.check_signals()?;
-            yr += &xb.dot(&cb);
+            general_mat_vec_mul(1.0, &xb, &cb, 1.0, &mut yr); // yr += xb @ cb
         }
     }
     Ok(out.into_pyarray(py))
@@ -114,11 +140,7 @@ fn coefficients<'py>(
     aligned(array)?;
     let array = array.cast::<PyArray1<f64>>()?;
     // A copy that nobody else holds: later writes to `value` cannot reach it.
-    let copy = array
-        .try_readonly()?
-        .as_array()
-        .to_owned()
-        .into_pyarray(value.py());
+    let copy = owned(array.try_readonly()?.as_array())?.into_pyarray(value.py());
     copy.readwrite().make_nonwriteable();
     Ok(copy)
 }
@@ -162,7 +184,7 @@ impl LeastSquares {
         // `slf`, its mutable borrow of the model, until it returns.
         let py = slf.py();
         let k = xv.ncols();
-        let (mut xtx, mut xty) = (Array2::<f64>::zeros((k, k)), Array1::<f64>::zeros(k));
+        let (mut xtx, mut xty) = (zeros(Ix2(k, k))?, zeros(Ix1(k))?);
         let rows = ((1 << 20) / k.max(1)).max(1);
         for (xb, yb) in xv
             .axis_chunks_iter(Axis(0), rows)
@@ -173,8 +195,8 @@ impl LeastSquares {
                 if !xb.iter().chain(yb.iter()).all(|v| v.is_finite()) {
                     return false;
                 }
-                xtx += &xb.t().dot(&xb);
-                xty += &xb.t().dot(&yb);
+                general_mat_mul(1.0, &xb.t(), &xb, 1.0, &mut xtx); // xtx += xbᵀ xb
+                general_mat_vec_mul(1.0, &xb.t(), &yb, 1.0, &mut xty); // xty += xbᵀ yb
                 true
             });
             if !finite {
@@ -223,7 +245,7 @@ impl LeastSquares {
     fn freeze(&self, py: Python<'_>) -> PyResult<LinearFit> {
         let coef = self.coef(py)?;
         Ok(LinearFit {
-            coef: coef.readonly().as_array().to_owned(),
+            coef: owned(coef.readonly().as_array())?,
         })
     }
 
@@ -263,7 +285,7 @@ impl LinearFit {
     fn new(coef: &Bound<'_, PyAny>) -> PyResult<Self> {
         let coef = coefficients(coef, None)?;
         Ok(LinearFit {
-            coef: coef.readonly().as_array().to_owned(),
+            coef: owned(coef.readonly().as_array())?,
         })
     }
 

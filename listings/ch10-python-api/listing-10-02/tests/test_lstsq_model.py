@@ -71,6 +71,24 @@ def test_errors(call, exc, message):
     assert message in str(info.value)
 
 
+HUGE = np.broadcast_to(0.0, 2**40)  # a few bytes; a copy of it is 8 TiB
+TALL = np.broadcast_to(0.0, (2**40, 3))  # 3 columns, as the models have
+
+
+@pytest.mark.parametrize("call", [
+    lambda: lm.LinearFit(HUGE),
+    lambda: lm.LeastSquares().__setstate__(HUGE),
+    lambda: lm.predict(TALL, np.zeros(3)),
+    lambda: lm.LinearFit(np.zeros(3)).predict(TALL),
+    lambda: lm.LeastSquares().fit(np.eye(4, 3), np.zeros(4)).predict(TALL),
+    lambda: lm.LeastSquares().fit(np.zeros((1, 2**20)), np.zeros(1)),  # xᵀx: 2**40 elements
+], ids=["LinearFit", "__setstate__", "predict", "LinearFit.predict", "LeastSquares.predict", "fit"])
+def test_what_cannot_be_allocated_is_a_memory_error(call):
+    # Not an abort: Rust's allocator ends the process when it fails (zeros, lib.rs).
+    with pytest.raises(MemoryError, match=r"^cannot allocate an array of shape \[1"):
+        call()
+
+
 @pytest.mark.parametrize("value, exc, message", [
     (np.arange(3), TypeError, "coef must have dtype float64, got int64"),
     (np.zeros((3, 1)), ValueError, "coef must be 1-D, got 2 dimensions"),

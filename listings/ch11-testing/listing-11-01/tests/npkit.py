@@ -28,13 +28,17 @@ conftest.py, or `from npkit import npkit_run` in the test file).
 
 What it does, section by section:
 1. Declarations: each argument as a short spec (`float64[n]`, `int 1..9 = 3`,
-   `str a|b`, ...), the NumPy expression that gives the right answer, and
-   where the defaults are wrong for you (`raises`, `skip`).
+   `str a|b`, `float64[n] or None`, `sequence 1..32 of float64[n]`, ...),
+   the NumPy expression that gives the right answer (with `helpers`, Python
+   functions it may call), and where the defaults are wrong for you
+   (`raises`, `skip`). A class is declared member by member
+   (`[Model.predict]`), its constructor as `[Model.__new__]`. A name that
+   starts with `_` is gated when it is declared (a package's private core).
 2. The matrix: for each function, the bad and awkward inputs (wrong dtype
    and ndim, a list, None, empty, NaN and inf, Fortran order, reversed and
    strided views, misaligned, read-only, aliased output, huge broadcast
    views, unallocatable sizes, bad integers and strings), and the error each
-   one expects by default.
+   one expects by default. Constructors, methods and setters get the same.
 3. Inputs: the arguments of one call, valid or bent by one case.
 4. Judging: a case passes with a clear exception (an `Exception`, of the
    expected type, with a message that says what is wrong, no argument
@@ -80,12 +84,15 @@ class Arg:
     choices: list[str] = field(default_factory=list)
     of: str = ""  # index: the array it indexes
     optional: bool = False  # has a default in the signature
+    none_ok: bool = False  # array: `... or None`, None is a valid value
+    seq: tuple[int, int] | None = None  # array: `sequence LO..HI of ...`, a tuple of arrays
 
 
 ARRAY_RE = re.compile(
     r"^(?P<dtypes>[a-z0-9|]+)\[(?P<dims>[^\]]*)\]"
-    r"(?:\s+in\s+(?P<lo>-?\d+)\.\.(?P<hi>-?\d+))?(?P<writes>\s+writes)?$"
+    r"(?:\s+in\s+(?P<lo>-?\d+)\.\.(?P<hi>-?\d+))?(?P<writes>\s+writes)?(?P<none>\s+or\s+None)?$"
 )
+SEQUENCE_RE = re.compile(r"^sequence\s+(?P<lo>\d+)\.\.(?P<hi>\d+)\s+of\s+(?P<item>.+)$")
 INT_RE = re.compile(r"^(?P<kind>int|size)(?:\s+(?P<lo>-?\d+)?\.\.(?P<hi>-?\d+)?)?(?:\s*=\s*(?P<default>-?\d+))?$")
 
 
@@ -94,7 +101,14 @@ def parse_arg(name: str, spec: str) -> Arg:
     optional = False
     if spec.endswith("?"):  # the argument has a default in the signature
         optional, spec = True, spec[:-1].rstrip()
-    if m := ARRAY_RE.match(spec):
+    if m := SEQUENCE_RE.match(spec):  # a tuple of arrays, each as the item spec says
+        arg = parse_arg(name, m["item"])
+        if arg.kind != "array" or arg.writes or arg.none_ok:
+            raise ValueError(f"argument {name!r}: a sequence holds read-only arrays: {spec!r}")
+        arg.seq = (int(m["lo"]), int(m["hi"]))
+        if not 0 <= arg.seq[0] <= arg.seq[1]:
+            raise ValueError(f"argument {name!r}: {spec!r} needs 0 <= LO <= HI")
+    elif m := ARRAY_RE.match(spec):
         dims = m["dims"].strip()
         arg = Arg(
             name,
@@ -104,6 +118,7 @@ def parse_arg(name: str, spec: str) -> Arg:
             writes=bool(m["writes"]),
             lo=int(m["lo"]) if m["lo"] is not None else None,
             hi=int(m["hi"]) if m["hi"] is not None else None,
+            none_ok=bool(m["none"]),
         )
     elif m := INT_RE.match(spec):
         arg = Arg(
@@ -149,13 +164,16 @@ class Function:
     # A member of a class: name is "Class.member"; `construct` makes the
     # instance (a Python expression over np and the module's names); a
     # `setter` is a property whose one argument is the value assigned.
+    # "Class.__new__" is the constructor itself, `Class(...)`: it needs no
+    # `construct`, and its return value is the new instance.
     construct: str | None = None
     setter: bool = False
     body: dict = field(default_factory=dict)  # the declaration, for the child process
+    helpers: str = ""  # Python code whose names the reference may use
 
     @property
     def member(self) -> str | None:
-        return self.name.split(".", 1)[1] if self.construct else None
+        return self.name.split(".", 1)[1] if "." in self.name else None
 
     @property
     def verified(self) -> bool:
@@ -175,7 +193,7 @@ class Declaration:
 
 FUNCTION_KEYS = {
     "args", "reference", "effects", "raises", "skip", "rtol", "atol", "returned", "where",
-    "check_dtype", "property", "why_no_reference", "kind", "types",
+    "check_dtype", "property", "why_no_reference", "kind", "types", "helpers",
 }
 MEMBER_KEYS = FUNCTION_KEYS | {"construct", "setter"}
 
@@ -209,9 +227,12 @@ def function(name: str, body: dict, where: str = "") -> Function:
         construct=body.get("construct"),
         setter=body.get("setter", False),
         body=body,
+        helpers=body.get("helpers", ""),
     )
     if f.kind not in ("function", "ufunc"):
         raise ValueError(f"{where}: [{name}] kind must be \"function\" or \"ufunc\"")
+    if f.member == "__new__" and (f.construct or f.setter):
+        raise ValueError(f"{where}: [{name}] is the constructor: it takes no `construct` or `setter`")
     if f.setter and len(f.args) != 1:
         raise ValueError(f"{where}: [{name}] is a setter: declare its one argument, the value")
     if not f.verified and not f.why_no_reference:
@@ -227,20 +248,30 @@ def function(name: str, body: dict, where: str = "") -> Function:
 
 def declare(module: str, table: dict, source: str = "") -> Declaration:
     """A module's declaration: {name: body} for each function, {Class:
-    {member: body}} for the members of a class (each with `construct`), and
-    an optional "not_functions" table of exported names that need no checks."""
+    {member: body}} for the members of a class (each with `construct`; the
+    constructor, member `__new__`, needs none), and an optional
+    "not_functions" table of exported names that need no checks."""
     table = dict(table)
     source = source or f"the declaration of {module}"
     not_functions = table.pop("not_functions", {})
+    # Python code (a string) whose functions every reference and `where` may
+    # call: write there what the function promises, edge by edge, when no
+    # NumPy expression says it exactly.
+    helpers = table.pop("helpers", "")
+    if not isinstance(helpers, str):
+        raise ValueError(f"{source}: `helpers` must be a string of Python code")
     functions = {}
     for name, body in table.items():
         if not isinstance(body, dict):
             raise ValueError(f"{source}: [{name}] must be a table")
+        if helpers and body and set(body) & FUNCTION_KEYS:
+            body = {"helpers": helpers, **body}
         if body and not set(body) & FUNCTION_KEYS and all(isinstance(v, dict) for v in body.values()):
             for member, sub in body.items():
-                if "construct" not in sub:
+                if "construct" not in sub and member != "__new__":
                     raise ValueError(f"{source}: [{name}.{member}] needs `construct = \"...\"`, "
                                      "the expression that makes the instance")
+                sub = {"helpers": helpers, **sub} if helpers else sub
                 functions[f"{name}.{member}"] = function(f"{name}.{member}", sub, source)
         else:
             functions[name] = function(name, body, source)
@@ -275,8 +306,22 @@ def exported(module) -> tuple[list[str], list[str]]:
 
 
 def members(cls) -> list[str]:
-    """The public methods and properties of a class, as "Class.member"."""
-    return [f"{cls.__name__}.{m}" for m in dir(cls) if not m.startswith("_")]
+    """The public methods and properties of a class, as "Class.member", and
+    its constructor, "Class.__new__", when it takes arguments: what it is
+    given is input like any other (and often copied)."""
+    return [f"{cls.__name__}.{m}" for m in dir(cls) if not m.startswith("_")] + (
+        [f"{cls.__name__}.__new__"] if constructor_params(cls) else [])
+
+
+def constructor_params(cls) -> list[str]:
+    """The names `Class(...)` takes ([] when it takes none, or states no
+    signature: a pyo3 class without `#[new]` cannot be made from Python)."""
+    import inspect
+
+    try:
+        return list(inspect.signature(cls).parameters)
+    except (TypeError, ValueError):
+        return []
 
 
 def declared_classes(decl: Declaration) -> set[str]:
@@ -290,6 +335,10 @@ def gated(decl: Declaration, module) -> list[str]:
     for name in others:
         if name in declared_classes(decl) or name not in decl.not_functions:
             funcs += members(getattr(module, name))
+    # A private function (`_core._hist1d`) is gated when it is declared: the
+    # compiled core of a package is all `_` names, and its callers' input.
+    funcs += [n for n in decl.functions if n.startswith("_") and not n.startswith("__")
+              and "." not in n and callable(getattr(module, n, None))]
     return funcs
 
 
@@ -314,8 +363,8 @@ def problems(decl: Declaration, module) -> list[str]:
         if f.kind == "ufunc":
             out += ufunc_problems(decl, f, getattr(module, name))
             continue
-        if f.construct:
-            cls = getattr(module, name.split(".")[0])
+        cls = getattr(module, name.split(".")[0]) if f.member else None
+        if f.member and f.member != "__new__":
             attr = inspect.getattr_static(cls, f.member)
             is_property = hasattr(attr, "__set__") and not callable(attr)
             if is_property != (f.setter or not f.args) and (f.setter or f.args):
@@ -324,7 +373,8 @@ def problems(decl: Declaration, module) -> list[str]:
                            f"{'a property' if is_property else 'a method'}")
             if is_property:
                 continue
-        fn = getattr(module, name) if not f.construct else getattr(getattr(module, name.split(".")[0]), f.member)
+        # The constructor's signature is the class's: inspect.signature(cls).
+        fn = getattr(module, name) if not cls else cls if f.member == "__new__" else getattr(cls, f.member)
         if getattr(fn, "__text_signature__", None) == "($self, object, /)":
             # CPython 3.13+ gives a C function taking one argument (METH_O)
             # that states no signature this placeholder: only the count is
@@ -338,7 +388,7 @@ def problems(decl: Declaration, module) -> list[str]:
         except (TypeError, ValueError):
             continue  # a C function without a text signature
         params = list(sig.parameters)
-        if f.construct and params[:1] == ["self"]:
+        if f.member and params[:1] == ["self"]:
             params = params[1:]
         if params != [a.name for a in f.args]:
             out.append(f"{decl.module}.{name}: {where} declares {[a.name for a in f.args]}, "
@@ -390,6 +440,17 @@ def ndim_of(arg: Arg) -> int | None:
     return None if arg.dims is None else len(arg.dims)
 
 
+def stretched(a: Arg, arrays: list[Arg]) -> list[int]:
+    """Which axes of `a` the huge case stretches: those of its own dims, not
+    a fixed size (`float64[n,3]`) nor a name that another array argument
+    shares (`x: float64[n,k]` and `y: float64[n]` must agree on n), which
+    keep their valid size. Every axis when `a` takes any ndim."""
+    if a.dims is None:
+        return list(range(2))  # the valid value of `float64[*]` is 2-D
+    shared = {d for b in arrays if b is not a for d in (b.dims or [])}
+    return [i for i, d in enumerate(a.dims) if not d.isdigit() and d not in shared]
+
+
 def cases(f: Function) -> list[Case]:
     out = [Case(f.name, "valid", "returns, verified")]
     if not f.setter and f.args:  # `obj.x = value` cannot take a second value
@@ -416,9 +477,16 @@ def cases(f: Function) -> list[Case]:
             Case(f.name, f"dtype:{a.name}", "TypeError/ValueError naming the dtype, or verified"),
             Case(f.name, f"object:{a.name}", "TypeError/ValueError, or verified"),
             Case(f.name, f"list:{a.name}", "TypeError, or the same result as for an array"),
-            Case(f.name, f"none:{a.name}", "TypeError"),
+            Case(f.name, f"none:{a.name}", "returns, verified (None is allowed)" if a.none_ok else "TypeError"),
             Case(f.name, f"scalar:{a.name}", "TypeError/ValueError"),
         ]
+        if a.seq:  # the sequence itself; the cases above bend every array in it
+            lo, hi = a.seq
+            out.append(Case(f.name, f"aslist:{a.name}", "the same result for a list as for a tuple"))
+            out.append(Case(f.name, f"notseq:{a.name}", "TypeError naming the sequence"))
+            if lo > 0:
+                out.append(Case(f.name, f"few:{a.name}", f"ValueError/TypeError: fewer than {lo} arrays"))
+            out.append(Case(f.name, f"many:{a.name}", f"ValueError/TypeError: more than {hi} arrays"))
         if n is not None:
             out.append(Case(f.name, f"ndim+1:{a.name}", "TypeError/ValueError naming the dimensions"))
             if n >= 1:
@@ -439,11 +507,10 @@ def cases(f: Function) -> list[Case]:
             Case(f.name, f"readonly:{a.name}",
                  "TypeError/ValueError, array unchanged" if a.writes else "same as writeable"),
         ]
-        shared = {d for b in arrays if b is not a for d in (b.dims or [])}
-        if not a.writes and not set(a.dims or []) & shared:
-            # A read-only view of 2**40 elements (zero strides): an output of
-            # its size cannot be allocated. (A written or shape-tied argument
-            # would fail for that reason first.)
+        if not a.writes and stretched(a, arrays):
+            # A read-only view of 2**40 elements or more (zero strides): an
+            # output or a copy of its size cannot be allocated. Only its own
+            # dims grow, so that it still passes the shape checks.
             out.append(Case(f.name, f"huge:{a.name}", "MemoryError/ValueError, or verified"))
         if a.writes:
             for b in arrays:
@@ -530,7 +597,12 @@ DEFAULT_ERRORS = {
     "notfloat": ("TypeError", r"(?i)float|str|number"),
     "nodtype": ("TypeError", r"(?i)dtype"),
     "toomuch": ("MemoryError", r"(?i)alloc|memory"),
+    "notseq": ("TypeError", r"(?i)sequence|iterable|list|tuple"),
+    "few": ("ValueError|TypeError", r"(?i)at least|empty|hold|length|few|must|sequence"),
+    "many": ("ValueError|TypeError", r"(?i)at most|many|hold|length|must|sequence"),
 }
+# None for a whole sequence: its message may name the sequence instead.
+SEQUENCE_NONE = ("TypeError", r"(?i)none|expected|sequence|iterable")
 
 # What NumPy's ufunc machinery says, for a `kind = "ufunc"` export.
 NO_LOOP = r"not supported for the input types|did not contain a loop"
@@ -547,7 +619,7 @@ UFUNC_ERRORS = {
 MAY_RETURN = {
     "dtype", "object", "list", "empty0", "empty1", "empty2", "nan", "inf", "fortran",
     "reversed", "strided", "readonly", "huge", "alias", "overlap", "valid",
-    "scalar",
+    "scalar", "aslist",
 }
 UFUNC_MAY_RETURN = {"misaligned", "ndim+1", "out", "where", "alias-out", "overlap-out", "broadcast"}
 
@@ -559,6 +631,9 @@ def expected_error(f: Function, case: str) -> tuple[list[str], str]:
         types, _, regex = spec.partition(":")
         return [t.strip() for t in types.split("|")], regex.strip() or ANY
     types, regex = (UFUNC_ERRORS.get(kind) if f.kind == "ufunc" else None) or DEFAULT_ERRORS[kind]
+    target = case.partition(":")[2]
+    if kind == "none" and any(a.name == target and a.seq for a in f.args):
+        types, regex = SEQUENCE_NONE
     return types.split("|"), regex
 
 
@@ -591,6 +666,7 @@ class Inputs:
         self.rng = np.random.default_rng(20061125)
         self.sizes: dict[str, int] = {}
         self.cache: dict = {}
+        self.element: int | None = None  # while bending: which array of each sequence
         for a in f.args:
             for d in a.dims or []:
                 if d not in self.sizes:  # a number is a fixed size: `float64[3]`
@@ -624,16 +700,26 @@ class Inputs:
         return self.rng.standard_normal(shape).astype(dtype)
 
     def valid(self, sizes=None) -> dict:
-        """Valid arguments: the same values on every call with the same sizes."""
+        """Valid arguments: the same values on every call with the same sizes.
+        A sequence is a tuple of arrays (while a case bends its arrays one at
+        a time, `self.element` picks the one to bend)."""
         key = tuple(sorted((sizes or self.sizes).items()))
         if key not in self.cache:
             self.cache[key] = self.fresh(sizes)
-        return {k: (v.copy() if hasattr(v, "copy") else v) for k, v in self.cache[key].items()}
+
+        def copied(k, v):
+            if isinstance(v, tuple):
+                return copied(k, v[self.element]) if self.element is not None else tuple(x.copy() for x in v)
+            return v.copy() if hasattr(v, "copy") else v
+        return {k: copied(k, v) for k, v in self.cache[key].items()}
 
     def fresh(self, sizes=None) -> dict:
         out = {}
         for a in self.f.args:
-            if a.kind in ("array", "record"):
+            if a.seq:  # two arrays when it may hold two
+                n = min(max(a.seq[0], 2), a.seq[1])
+                out[a.name] = tuple(self.fill(a, self.shape(a, sizes)) for _ in range(n))
+            elif a.kind in ("array", "record"):
                 out[a.name] = self.fill(a, self.shape(a, sizes))
             elif a.kind == "index":
                 out[a.name] = a.default
@@ -648,7 +734,40 @@ class Inputs:
 
     def bent(self, case: str) -> tuple[dict, str]:
         """The inputs for `case`, and which oracle verifies a return:
-        'reference' (the declaration), 'layout' (the valid call) or 'none'."""
+        'reference' (the declaration), 'layout' (the valid call) or 'none'.
+        A case on a sequence bends every array in it the same way; `none`,
+        `aslist`, `notseq`, `few` and `many` act on the sequence itself."""
+        kind, _, target = case.partition(":")
+        seqs = {a.name: a for a in self.f.args if a.seq}
+        if not seqs:
+            return self._bent(case)
+        whole = self.valid()
+        a = seqs.get(target.split(",")[-1])
+        if a and kind in ("none", "aslist", "notseq", "few", "many"):
+            items = whole[a.name]
+            if kind == "none":
+                whole[a.name] = None
+                return whole, "reference" if a.none_ok else "none"
+            if kind == "aslist":
+                whole[a.name] = list(items)
+                return whole, "layout"
+            whole[a.name] = {"notseq": 3, "few": items[: max(a.seq[0] - 1, 0)],
+                             "many": items + (items[0],) * (a.seq[1] + 1 - len(items))}[kind]
+            return whole, "none"
+        parts = {name: [] for name in seqs}
+        for i in range(len(next(iter(whole[n] for n in seqs)))):
+            self.element = i
+            try:
+                args, oracle = self._bent(case)
+            finally:
+                self.element = None
+            for name in seqs:
+                parts[name].append(args[name])
+        for name in seqs:
+            args[name] = tuple(parts[name])
+        return args, oracle
+
+    def _bent(self, case: str) -> tuple[dict, str]:
         np = self.np
         kind, _, target = case.partition(":")
         args = self.valid()
@@ -697,7 +816,7 @@ class Inputs:
             return args, "layout"
         if kind == "none":
             args[a.name] = None
-            return args, "none"
+            return args, "reference" if a.none_ok else "none"
         if kind == "scalar":
             args[a.name] = 1 if v.dtype.kind in "iu" else 1.0
             return args, "reference"
@@ -741,9 +860,13 @@ class Inputs:
             v.flags.writeable = False
             return args, "none" if a.writes else "layout"
         if kind == "huge" and a.kind in ("array", "record"):
-            n = v.ndim
-            side = 2 ** (40 // n) if n else 1
-            args[a.name] = np.broadcast_to(v.reshape(-1)[:1].reshape((1,) * n), (side,) * n)
+            # Its first element, seen 2**40 times over the stretched axes
+            # (2**20 x 2**20 for two), the others at their valid size.
+            axes = stretched(a, [b for b in self.f.args if b.kind in ("array", "record")])
+            shape = list(v.shape)
+            for i in axes:
+                shape[i] = 2 ** (40 // len(axes))
+            args[a.name] = np.broadcast_to(v.reshape(-1)[:1].reshape((1,) * v.ndim), tuple(shape))
             return args, "reference"
         if kind == "huge":  # a size whose byte count overflows
             args[a.name] = 2**62
@@ -848,12 +971,14 @@ def judge(np, module, f: Function, case: str) -> tuple[bool, str]:
 
 
 def target(np, module, f: Function):
-    """(what to call, the instance or None). A method is called on a fresh
-    instance; a setter assigns its value and returns what the getter then
-    reads; a read-only property is read."""
+    """(what to call, the instance or None). A constructor is the class
+    itself; a method is called on a fresh instance; a setter assigns its
+    value and returns what the getter then reads; a read-only property is read."""
     import inspect
 
-    if not f.construct:
+    if f.member == "__new__":
+        return getattr(module, f.name.split(".")[0]), None
+    if not f.member:
         return getattr(module, f.name), None
     obj = eval(f.construct, {"np": np, "module": module, **vars(module)})  # noqa: S307
     if f.setter:
@@ -895,6 +1020,9 @@ def judge_quietly(np, module, f: Function, case: str) -> tuple[bool, str]:
         if not names & set(types):
             return False, f"{what}; expected {' or '.join(types)}"
         declared = case in f.raises or kind in f.raises
+        target_arg = next((a for a in f.args if a.name == case.partition(":")[2]), None)
+        if kind == "none" and target_arg and target_arg.none_ok and not declared:
+            return False, f"{what}; None is a valid value of {target_arg.name} (declared `or None`)"
         if not isinstance(e, Exception) and not declared:
             return False, f"{what}; a {type(e).__name__} is not an Exception: `except Exception` misses it"
         if not message or not re.search(regex, message):
@@ -905,7 +1033,13 @@ def judge_quietly(np, module, f: Function, case: str) -> tuple[bool, str]:
         return True, what
     # It returned.
     may_return = MAY_RETURN | (UFUNC_MAY_RETURN if f.kind == "ufunc" else set())
-    if kind not in may_return and case not in f.returns and kind not in f.returns:
+    target_arg = next((a for a in f.args if a.name == case.partition(":")[2]), None)
+    if kind == "none" and target_arg and target_arg.none_ok:
+        may_return = may_return | {"none"}
+    declared_return = case in f.returns or kind in f.returns
+    if oracle == "none" and declared_return and f.reference is not None:
+        oracle = "reference"  # declared to return: then it must return the right answer
+    if kind not in may_return and not declared_return:
         if kind == "misaligned":
             return False, (
                 f"returned {short(got)} for misaligned data: a Rust reference to it is undefined "
@@ -916,7 +1050,7 @@ def judge_quietly(np, module, f: Function, case: str) -> tuple[bool, str]:
     if oracle in ("out", "where"):  # a ufunc's out=: returned, and written as NumPy would
         if got is not kw["out"]:
             return False, f"returned {short(got)}, not the out= array"
-        expected = eval(f.reference, {"np": np, "math": math, **originals})  # noqa: S307
+        expected = eval(f.reference, {"np": np, "math": math, **helper_names(f), **originals})  # noqa: S307
         if oracle == "where":
             expected = np.where(kw["where"], expected, originals["out"])
         if np.shape(got) != np.shape(expected):  # a gufunc's out= may add loop dimensions
@@ -939,7 +1073,7 @@ def judge_quietly(np, module, f: Function, case: str) -> tuple[bool, str]:
                     return False, f"wrote a different {a.name} than for a contiguous copy: {d}"
         return True, f"returned {short(got)}, the same as for a contiguous copy"
     if oracle == "reference" and f.verified:
-        env = {"np": np, "math": math, "module": module, "obj": obj, **originals}
+        env = {"np": np, "math": math, "module": module, "obj": obj, **helper_names(f), **originals}
         if "ndimage" in (f.reference or "") + "".join(f.effects.values()):
             import scipy.ndimage
 
@@ -966,6 +1100,20 @@ def short(x) -> str:
     return r if len(r) < 80 else r[:77] + "..."
 
 
+_HELPERS: dict[str, dict] = {}
+
+
+def helper_names(f: Function) -> dict:
+    """The names that the declaration's `helpers` code defines (run once)."""
+    if not f.helpers:
+        return {}
+    if f.helpers not in _HELPERS:
+        names: dict = {}
+        exec(compile(f.helpers, f"<helpers of {f.name}>", "exec"), names)  # noqa: S102 - declarations are yours
+        _HELPERS[f.helpers] = {k: v for k, v in names.items() if not k.startswith("__")}
+    return _HELPERS[f.helpers]
+
+
 # ==========================================================================
 # 5. Isolation: a child process runs the cases
 
@@ -983,6 +1131,8 @@ def serve(module_name: str) -> None:
     import numpy as np
 
     module = importlib.import_module(module_name)
+    proto.write(READY + "\n")  # imported: the cases' clocks start now
+    proto.flush()
     for line in sys.stdin:
         req = json.loads(line)
         f = function(req["function"], req["body"])
@@ -995,6 +1145,9 @@ def serve(module_name: str) -> None:
             ok, detail = False, "npkit itself failed:\n" + traceback.format_exc()
         proto.write(json.dumps({"ok": ok, "detail": detail}) + "\n")
         proto.flush()
+
+
+READY = json.dumps({"ready": True})
 
 
 class Worker:
@@ -1031,6 +1184,17 @@ class Worker:
             self.answers.put("")  # the process ended
 
         threading.Thread(target=read, daemon=True).start()
+        # Importing NumPy and the module can take seconds on a busy machine:
+        # wait for the child to say it is ready, so that this time does not
+        # count against the first case. A child that dies (or never gets
+        # ready) fails that case, with its stderr.
+        try:
+            first = self.answers.get(timeout=max(120.0, self.timeout))
+        except queue.Empty:
+            self.proc.kill()
+            first = ""
+        if first.strip() != READY:
+            self.answers.put("")
 
     def stderr_tail(self, lines=25) -> str:
         self.err.seek(0)
@@ -1041,12 +1205,16 @@ class Worker:
         import queue
 
         if self.proc is None or self.proc.poll() is not None:
-            self.start()
-        self.err.seek(0)
-        self.err.truncate()
+            self.start()  # with a new, empty stderr file
+        else:
+            self.err.seek(0)
+            self.err.truncate()
         req = {"function": f.name, "body": f.body, "case": case}
-        self.proc.stdin.write(json.dumps(req) + "\n")
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write(json.dumps(req) + "\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:  # it died starting: its answer is the end of its output
+            pass
         try:
             line = self.answers.get(timeout=self.timeout)
         except queue.Empty:
@@ -1085,7 +1253,8 @@ def accepted_layouts(np, module, f: Function) -> list[str]:
             continue
         args = inputs.valid()
         for a in arrays:
-            args[a.name] = relayout(np, args[a.name], layout)
+            v = args[a.name]
+            args[a.name] = tuple(relayout(np, x, layout) for x in v) if a.seq else relayout(np, v, layout)
         try:
             with np.errstate(all="ignore"):  # the values are not judged here
                 target(np, module, f)[0](*args.values())
@@ -1128,7 +1297,17 @@ def strategy(np, module, f: Function, layouts: list[str]):
         layout = draw(st.sampled_from(layouts), label="layout")
         args = {}
         for a in f.args:
-            if a.kind in ("array", "record"):
+            if a.none_ok and draw(st.booleans(), label=f"{a.name} is None"):
+                args[a.name] = None
+            elif a.seq:  # a tuple of arrays of one shape, dtypes drawn apart
+                count = draw(st.integers(a.seq[0], min(a.seq[1], a.seq[0] + 2)), label=f"len({a.name})")
+                shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=lo, max_side=6)) \
+                    if a.dims is None else tuple(sizes[d] for d in a.dims)
+                args[a.name] = tuple(
+                    relayout(np, draw(hnp.arrays(dtype := np.dtype(draw(st.sampled_from(a.dtypes))), shape,
+                                                 elements=elements(a, dtype))), layout)
+                    for _ in range(count))
+            elif a.kind in ("array", "record"):
                 if a.dims is None:
                     shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=lo, max_side=6))
                 else:
@@ -1171,7 +1350,7 @@ def check_reference(decl: Declaration, name: str, max_examples: int = 40) -> int
     module = importlib.import_module(decl.module)
     f = decl.functions[name]
     fn, obj = target(np, module, f)
-    env0 = {"np": np, "math": math, "module": module, "obj": obj}
+    env0 = {"np": np, "math": math, "module": module, "obj": obj, **helper_names(f)}
     if "ndimage" in (f.reference or "") + "".join(f.effects.values()):
         import scipy.ndimage
 

@@ -29,6 +29,11 @@ PLANTED = npkit.declare("planted", {
     "rms_hangs_on_nan": RMS,
     "rms_panics_on_inf": RMS,
     "rms_first_seven": RMS,
+    "Samples": {  # a class: its constructor, Samples(a), and its one property
+        "__new__": {"args": {"a": "float64[n]"}, "returned": "r.data", "reference": "a",
+                    "raises": {"empty0": "ValueError: empty array"}},
+        "data": {"construct": "Samples(np.arange(3.0))", "reference": "np.arange(3.0)"},
+    },
     "not_functions": {"PanicException": "a stand-in for pyo3's exception"},
 })
 # ANCHOR_END: planted
@@ -39,6 +44,7 @@ CAUGHT = [  # (function, the case that catches it, what the kit says)
     ("rms_crashes_on_views", "strided:a", "CRASH: the process died (signal SIGSEGV)"),
     ("rms_hangs_on_nan", "nan:a", "HANG: no answer in 5 s"),
     ("rms_panics_on_inf", "inf:a", "raised PanicException"),
+    ("Samples.__new__", "huge:a", "CRASH: the process died (signal SIGABRT)"),
 ]
 
 
@@ -75,7 +81,49 @@ def test_an_undeclared_function_fails_the_declaration_check():
 
     assert npkit.problems(PLANTED, planted) == []
     partial = npkit.declare("planted", {"rms": RMS, "not_functions": {"PanicException": "-"}})
-    assert "does not declare ['rms_crashes_on_views'," in npkit.problems(partial, planted)[0]
+    assert "does not declare ['Samples.__new__', 'Samples.data', 'rms_crashes_on_views'," in \
+        npkit.problems(partial, planted)[0]
+
+
+# A package's private core (`_` names, gated because they are declared), a
+# sequence of arrays, an argument that may be None, and a reference that
+# calls a helper: each with its planted bug.
+TOTAL = {"args": {"arrays": "sequence 1..4 of float64[n]", "weights": "float64[n] or None"},
+         "reference": "total(arrays, weights)", "raises": {"empty0": "ValueError: empty array"},
+         "helpers": "import numpy as np\n"
+                    "def total(arrays, weights):\n"
+                    "    return sum(float((a * (1.0 if weights is None else weights)).sum()) for a in arrays)\n"}
+PRIVATE = npkit.declare("planted", {name: TOTAL for name in (
+    "_total", "_total_first_only", "_total_refuses_none", "_total_any_count")})
+
+
+@pytest.mark.parametrize("function,case,says", [
+    ("_total_first_only", "valid", "values differ"),
+    ("_total_refuses_none", "none:weights", "None is a valid value of weights"),
+    ("_total_any_count", "many:arrays", "expected an exception"),
+])
+def test_the_kit_fails_a_planted_bug_in_a_private_function(worker, function, case, says):
+    ok, detail = worker.run(PRIVATE.functions[function], case)
+    assert not ok, f"the kit passed {function} [{case}]: {detail}"
+    assert says in detail, detail
+
+
+def test_a_correct_private_function_passes_every_case(worker):
+    f = PRIVATE.functions["_total"]
+    results = {c.name: worker.run(f, c.name) for c in npkit.cases(f)}
+    assert {"none:weights", "aslist:arrays", "notseq:arrays", "few:arrays", "many:arrays",
+            "strided:arrays", "misaligned:arrays"} <= set(results)
+    assert not {k: d for k, (ok, d) in results.items() if not ok}
+    assert npkit.check_reference(PRIVATE, "_total") > 0
+
+
+def test_private_functions_are_gated_only_when_declared():
+    import planted
+
+    assert "_total" not in npkit.gated(PLANTED, planted) and npkit.problems(PLANTED, planted) == []
+    assert {"_total", "_total_any_count"} <= set(npkit.gated(PRIVATE, planted))
+    typo = npkit.declare("planted", {"_totl": TOTAL})
+    assert "declares ['_totl'], which planted does not export" in " ".join(npkit.problems(typo, planted))
 
 
 def show(title: str, detail: str) -> None:

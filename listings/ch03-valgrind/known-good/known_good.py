@@ -1,4 +1,5 @@
-"""A run known to be good, for ci/valgrind/valgrind_report.py's baseline suppressions.
+"""A run known to be good, for the baseline suppressions of ../valgrind_report.py
+(run as `python -m pytest -q known_good.py` in this folder, under valgrind).
 
 It touches what the listings' tests touch (pytest, Hypothesis, NumPy arrays
 of several dtypes and shapes, exceptions, subprocess-free), without any
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 
-@settings(max_examples=5, deadline=None)
+@settings(max_examples=5, deadline=None, database=None)  # no .hypothesis/ folder here
 @given(hnp.arrays(np.float64, st.integers(0, 20), elements=st.floats(-1e6, 1e6)))
 def test_numpy_sum(a):
     assert np.isclose(a.sum(), sum(a.tolist()), rtol=1e-9, atol=1e-6)

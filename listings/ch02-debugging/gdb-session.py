@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Run a gdb batch session on a Python script, for the book.
+"""Run a gdb batch session on a Python script, as chapter 2 shows it.
 
-  ci/chapters/gdb-session.py COMMANDS.gdb SCRIPT.py [ARGS...]
+  python gdb-session.py COMMANDS.gdb SCRIPT.py [ARGS...]
 
-Runs, in the current folder,
+For example, in listing 2-1's folder: `python ../gdb-session.py hunt.gdb hunt.py`.
+It runs, in the current folder,
 
   gdb -q -batch -iex "add-auto-load-safe-path <prefix>" -x COMMANDS.gdb --args python SCRIPT.py
 
@@ -12,13 +13,14 @@ pythonX.Y-gdb.py extension shipped beside the interpreter (py-bt, py-list,
 py-locals). Then it prints the session with the noise taken out: gdb's
 thread start-up lines, the "Kill the program?" exchange, process ids, and
 the generic parameters of Rust frames (`trampoline<...>` becomes
-`trampoline<…>`). Paths and addresses are left to ci/bookrun.
+`trampoline<…>`).
 
 gdb's exit status is 0 even when a command fails, so this script fails
 (status 1) when gdb reports an error in the command file.
 
-Without gdb it fails too when CI is set; elsewhere it prints a note and
-exits 0, so the book still builds on a machine without gdb.
+Without gdb, or without CPython's gdb extension for this interpreter, it
+prints a note and exits 0 (so a test can skip, and a page can say so); with
+BOOK_REQUIRE_TOOLS=1 (the book's own CI) it fails instead.
 """
 
 import os
@@ -64,18 +66,33 @@ def clean(text):
 
 
 def gdb_extension():
-    """gdb loads CPython's extension (py-bt) from pythonX.Y-gdb.py beside the
-    interpreter (pyenv, a CPython build) or from /usr/share/gdb/auto-load
-    (Debian's python3.X-dbg, when installed). Failing both, source the copy
-    in the python3.11-dbg package that ci/chapters/debug-tools.sh unpacks, for the
-    same Python version."""
+    """How gdb gets CPython's extension (py-bt) for this interpreter: ([], where)
+    when gdb loads it by itself, from pythonX.Y-gdb.py beside the interpreter
+    (pyenv, a CPython build) or from /usr/share/gdb/auto-load (Debian's
+    python3.X-dbg, when installed); (["-iex", "source FILE"], FILE) for the copy
+    in the python3.X-dbg package that the book's set-up unpacks
+    (ci/chapters/debug-tools.sh, into target/debug-python/ of the book's
+    repository), for the same Python version; None when there is none."""
     exe = os.path.realpath(sys.executable)
-    if os.path.exists(exe + "-gdb.py") or os.path.exists("/usr/share/gdb/auto-load" + exe + "-gdb.py"):
-        return []
+    for beside in (exe + "-gdb.py", "/usr/share/gdb/auto-load" + exe + "-gdb.py"):
+        if os.path.exists(beside):
+            return [], beside
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    unpacked = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "target", "debug-python", "root",
-                            "usr", "share", "gdb", "auto-load", "usr", "bin", f"{version}-gdb.py")
-    return ["-iex", f"source {os.path.normpath(unpacked)}"] if os.path.exists(unpacked) else []
+    unpacked = os.path.normpath(os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "target", "debug-python", "root",
+        "usr", "share", "gdb", "auto-load", "usr", "bin", f"{version}-gdb.py"))
+    if os.path.exists(unpacked):
+        return ["-iex", f"source {unpacked}"], unpacked
+    return None
+
+
+def missing(msg):
+    """A tool is missing: a note on stdout (status 0), or, when the book's CI
+    requires every tool, a failure."""
+    if os.environ.get("BOOK_REQUIRE_TOOLS") == "1":
+        sys.exit(f"gdb-session: {msg} (BOOK_REQUIRE_TOOLS=1 wants the session)")
+    print(f"({msg}: the session was not run)")
+    return 0
 
 
 def main():
@@ -83,13 +100,14 @@ def main():
         sys.exit(__doc__)
     commands, script, *args = sys.argv[1:]
     if shutil.which("gdb") is None:
-        msg = "gdb is not installed (Debian: apt-get install gdb; ci/setup.sh does it as root)"
-        if os.environ.get("CI") == "true":
-            sys.exit(f"gdb-session: {msg}")
-        print(f"({msg}: the session was not run)")
-        return 0
+        return missing("gdb is not installed (Debian: apt-get install gdb; the book's ci/setup.sh does it as root)")
+    ext = gdb_extension()
+    if ext is None:
+        v = f"{sys.version_info.major}.{sys.version_info.minor}"
+        return missing(f"CPython's gdb extension (python{v}-gdb.py, for py-bt) is not installed for "
+                       f"{os.path.realpath(sys.executable)} (Debian: apt-get install python{v}-dbg)")
     cmd = ["gdb", "-q", "-batch", "-iex", f"add-auto-load-safe-path {sys.base_prefix}"]
-    cmd += gdb_extension()
+    cmd += ext[0]
     cmd += ["-x", commands, "--args", sys.executable, script, *args]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
     text = clean(p.stdout)

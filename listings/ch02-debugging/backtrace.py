@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Run a command with RUST_BACKTRACE=1 and print its output with the Rust
-backtrace trimmed to the frames that matter, for the book.
+backtrace trimmed to the frames that matter (chapter 2 shows it so).
 
-  ci/chapters/backtrace.py --keep REGEX [--keep REGEX...] [--expect N] -- CMD...
+  python backtrace.py --keep REGEX [--keep REGEX...] [--expect N] -- CMD...
+
+For example, in listing 2-1's folder:
+
+  python ../backtrace.py --keep ^debugme:: --keep ^cfunction_vectorcall -- python hunt.py
 
 A backtrace of a panic in an extension has 40 to 60 frames: the panic
 machinery, iterator adapters inlined into your function, pyo3's trampoline,

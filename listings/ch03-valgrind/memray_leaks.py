@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """Run a Python script under memray with native stacks; print what it leaked.
 
-  memray_leaks.py SCRIPT [--top N]
+  python memray_leaks.py SCRIPT [--top N]
 
-memray (installed by ci/valgrind/suite.sh --install into .tools/memray/) hooks
-malloc and friends, so it sees Rust's allocations too. This runs
+For example, in listing 3-1's folder: `python ../memray_leaks.py memray_demo.py`.
+
+memray (`pip install memray`; Linux and macOS) hooks malloc and friends, so
+it sees Rust's allocations too. It is used from the running interpreter, or
+else from .tools/memray/ of the book's repository, where the book's set-up
+installs it apart from .venv. Without it, this prints a note (status 0),
+unless BOOK_REQUIRE_TOOLS=1 (the book's own CI). This runs
 `memray run --native` with PYTHONMALLOC=malloc (as memray advises for leak
 reports: otherwise pymalloc's arenas, memory set aside for later objects,
 show up as leaks), then `memray transform csv --leaks` (allocations never
@@ -22,8 +27,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-PKGS = ROOT / ".tools" / "memray"
+# Where the book's set-up (ci/valgrind/suite.sh --install) puts memray.
+BOOK_PKGS = Path(__file__).resolve().parents[2] / ".tools" / "memray"
 ALLOC = re.compile(r"alloc|malloc|calloc|Mmap|new_arena|pool|raw_vec|spec_from_elem|from_elem", re.I)
 
 
@@ -32,12 +37,15 @@ def main():
     ap.add_argument("script")
     ap.add_argument("--top", type=int, default=3)
     a = ap.parse_args()
-    if not (PKGS / "memray").is_dir():
-        if os.environ.get("CI") == "true":
-            sys.exit("memray_leaks: memray is not installed (bash ci/valgrind/suite.sh --install)")
-        print("(memray is not installed on the machine that built this page: bash ci/valgrind/suite.sh --install)")
-        return
-    env = dict(os.environ, PYTHONPATH=str(PKGS))
+    env = dict(os.environ)
+    if subprocess.run([sys.executable, "-c", "import memray"], capture_output=True).returncode != 0:
+        if not (BOOK_PKGS / "memray").is_dir():
+            if os.environ.get("BOOK_REQUIRE_TOOLS") == "1":
+                sys.exit("memray_leaks: memray is not installed (pip install memray; "
+                         "for the book: bash ci/valgrind/suite.sh --install)")
+            print("(memray is not installed on the machine that built this page: pip install memray)")
+            return
+        env["PYTHONPATH"] = str(BOOK_PKGS)
     # Every Python object its own malloc block, as under valgrind: without
     # this, memray reports pymalloc's 1 MiB arenas as leaked.
     run_env = dict(env, PYTHONMALLOC="malloc")

@@ -1,13 +1,21 @@
 #!/usr/bin/env python3
 """Run Python under valgrind memcheck, cache the report, read it back.
 
+Chapter 3's tool, beside valgrind_py.sh (which it runs). For example, in
+listing 3-1's folder, after `maturin develop --release`:
+
+  python ../valgrind_report.py baseline          the baseline suppressions: prints the file's path
+  python ../valgrind_report.py show --baseline --inputs . -- python exercise.py
+
 One valgrind run of even a small script takes 10-20 s, so each report is
-kept under target/valgrind/<key>/ and reused while its inputs are the same.
-The key hashes: the command and its folder, the files given with --inputs
-(for a listing folder: its build stamp from ci/listing-tools/book_listings.py, or its sources),
-the wrapper listings/ch03-valgrind/valgrind_py.sh, the suppression files,
-and the versions of valgrind, Python and NumPy. Change any of them and the
-next call runs valgrind again.
+kept in a cache folder and reused while its inputs are the same: the folder
+$VALGRIND_REPORT_CACHE, else valgrind/ in $CARGO_TARGET_DIR, else
+target/valgrind/ beside this script. The key hashes: the command and its
+folder, the files given with --inputs (for a folder with a pyproject.toml:
+its files, and the RECORD of the package it installed, so a rebuild counts),
+the wrapper valgrind_py.sh, the suppression files, this script, and the
+versions of valgrind, Python, rustc and every package installed from an
+index. Change any of them and the next call runs valgrind again.
 
   valgrind_report.py json  [OPTIONS] -- CMD...   the errors as JSON (for tests)
   valgrind_report.py show  [OPTIONS] -- CMD...   the report, trimmed, for the book
@@ -26,15 +34,24 @@ valgrind a few dozen reports that are not bugs of yours (CPython 3.11 reads
 an uninitialised digit in int.from_bytes; rust-numpy's borrow-checking
 capsule is never freed). `baseline` runs two programs known to be good,
 with --gen-suppressions=all: a small pytest + Hypothesis + NumPy test
-(ci/valgrind/test_known_good.py) and the exercise.py of a tiny extension
-that is not a listing (ci/valgrind/known_good_ext: pyo3 and rust-numpy's
-usual paths, nothing kept of its own). It keeps each suppression with
-Rust's per-build hash (17h...E) and machine paths wildcarded, cut where
-that extension's own code begins; a leak whose stack, cut there, holds
-nothing but the allocator is the extension's and is dropped.
-Then it appends ci/valgrind/cpython.supp, a few hand-written entries for
+(known-good/known_good.py) and the exercise.py of a tiny extension that is
+not a listing (known-good/ext, which it builds with maturin into the
+current virtualenv: pyo3 and rust-numpy's usual paths, nothing kept of its
+own). It keeps each suppression with Rust's per-build hash (17h...E) and
+machine paths wildcarded, cut where that extension's own code begins; a
+leak whose stack, cut there, holds nothing but the allocator is the
+extension's and is dropped.
+Then it appends known-good/cpython.supp, a few hand-written entries for
 reports that lie wholly inside CPython, glibc's dynamic loader or readline
 and that the known-good runs miss.
+
+VALGRIND_BASELINE=FILE hands over a baseline made elsewhere from the same
+Python and NumPy (the book's CI gives the one its valgrind suite made to
+the listings' tests run from the archive): `baseline` returns FILE instead
+of making one.
+
+Without valgrind, `show` prints a note (status 0), unless
+BOOK_REQUIRE_TOOLS=1 (the book's own CI); the other modes fail.
 """
 
 import argparse
@@ -46,59 +63,109 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
+from importlib import metadata
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-CACHE = ROOT / "target" / "valgrind"
-WRAPPER = ROOT / "listings" / "ch03-valgrind" / "valgrind_py.sh"
-STAMPS = ROOT / "target" / "stamps"
-KNOWN_GOOD_EXT = ROOT / "ci" / "valgrind" / "known_good_ext"
+HERE = Path(__file__).resolve().parent
+WRAPPER = HERE / "valgrind_py.sh"
+KNOWN_GOOD = HERE / "known-good"
+KNOWN_GOOD_EXT = KNOWN_GOOD / "ext"
 KNOWN_GOOD_MODULE = "_valgrind_known_good"
-EXTRA = ROOT / "ci" / "valgrind" / "cpython.supp"
+EXTRA = KNOWN_GOOD / "cpython.supp"
+
+
+def cache_dir():
+    """Where reports are kept: $VALGRIND_REPORT_CACHE, else beside cargo's
+    build output ($CARGO_TARGET_DIR/valgrind), else target/valgrind here."""
+    if os.environ.get("VALGRIND_REPORT_CACHE"):
+        return Path(os.environ["VALGRIND_REPORT_CACHE"]).resolve()
+    if os.environ.get("CARGO_TARGET_DIR"):
+        return Path(os.environ["CARGO_TARGET_DIR"]).resolve() / "valgrind"
+    return HERE / "target" / "valgrind"
+
+
+CACHE = cache_dir()
+
+
+def from_an_index(dist):
+    """Installed from a package index, not built here: no PEP 610 direct_url.json
+    (maturin develop and `pip install .` write one)."""
+    try:
+        return dist.read_text("direct_url.json") is None
+    except OSError:
+        return True
 
 
 def versions():
     vg = subprocess.run(["valgrind", "--version"], capture_output=True, text=True).stdout.strip()
     np = subprocess.run([sys.executable, "-c", "import numpy; print(numpy.__version__)"],
                         capture_output=True, text=True).stdout.strip()
-    # The lock: every package in the virtualenv can change what a run reports
-    # (a new pytest plugin, say), so a run made before the lock changed,
-    # and the baseline made from one, are not reused after it.
-    lock = hashlib.sha256((ROOT / "ci" / "requirements.lock").read_bytes()).hexdigest()
-    return f"{vg}\n{sys.version}\nnumpy {np}\nlock {lock}\n"
+    try:
+        rustc = subprocess.run(["rustc", "-vV"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        rustc = "no rustc"
+    # Every package installed from an index can change what a run reports (a
+    # new pytest plugin, say), so a run made before one changed, and the
+    # baseline made from one, are not reused after it. (The packages built
+    # here are hashed by --inputs.)
+    packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions() if from_an_index(d))
+    return f"{vg}\n{sys.version}\nnumpy {np}\n{rustc}\n{' '.join(packages)}\n"
+
+
+def installed_record(folder):
+    """The installed files, with their hashes, of the package that FOLDER's
+    pyproject.toml names (from its RECORD, but for the .dist-info files,
+    which hold install times and paths), or a note that it is not installed."""
+    try:
+        with open(folder / "pyproject.toml", "rb") as f:
+            name = tomllib.load(f)["project"]["name"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return None
+    try:
+        record = metadata.distribution(name).read_text("RECORD") or ""
+    except metadata.PackageNotFoundError:
+        return f"{name} not installed"
+    return "\n".join([name, *sorted(l for l in record.splitlines() if ".dist-info/" not in l.split(",")[0])])
 
 
 def input_digest(h, path):
     path = Path(path).resolve()
     if path.is_dir():
-        stamp = STAMPS / (str(path.relative_to(ROOT / "listings")).replace("/", "__") + ".sha") \
-            if path.is_relative_to(ROOT / "listings") else None
-        if stamp is not None and stamp.exists():
-            # ci/listing-tools/book_listings.py's stamp: the listing's sources and the toolchain.
-            h.update(b"stamp " + stamp.read_bytes())
+        record = installed_record(path)
+        if record is not None:
+            h.update(b"installed " + record.encode())
         skip = {"target", "build", "__pycache__", ".pytest_cache", ".hypothesis"}
         for p in sorted(path.rglob("*")):
             rel = p.relative_to(path)
-            if p.is_file() and not set(rel.parts) & skip and p.suffix not in (".so", ".pyc"):
+            if p.is_file() and not set(rel.parts) & skip and p.suffix not in (".so", ".pyc") \
+                    and not any(x.endswith(".egg-info") for x in rel.parts):
                 h.update(str(rel).encode() + b"\0" + p.read_bytes())
     elif path.exists():
-        h.update(str(path).encode() + b"\0" + path.read_bytes())
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
     else:
         sys.exit(f"valgrind_report: --inputs {path}: no such file")
 
 
-def run(cmd, cwd, inputs, supps, gen_supp=False):
-    """Run CMD under the wrapper (or reuse the cached run); return its folder."""
-    cwd = Path(cwd).resolve()
+def run_key(cmd, cwd, inputs, supps, gen_supp=False):
+    """The cache key of a run: everything its report can depend on."""
     h = hashlib.sha256()
     h.update(versions().encode())
-    h.update(json.dumps([cmd, os.path.relpath(cwd, ROOT), gen_supp]).encode())
+    # This script: how runs are made and read, and how the baseline is cut.
+    h.update(hashlib.sha256(Path(__file__).read_bytes()).digest())
+    h.update(json.dumps([cmd, os.path.relpath(Path(cwd).resolve(), HERE), gen_supp]).encode())
     h.update(WRAPPER.read_bytes())
     for s in supps:
         h.update(Path(s).read_bytes())
     for i in inputs:
         input_digest(h, i)
-    out = CACHE / h.hexdigest()[:20]
+    return h.hexdigest()[:20]
+
+
+def run(cmd, cwd, inputs, supps, gen_supp=False):
+    """Run CMD under the wrapper (or reuse the cached run); return its folder."""
+    cwd = Path(cwd).resolve()
+    out = CACHE / run_key(cmd, cwd, inputs, supps, gen_supp)
     if (out / "status.json").exists():
         return out
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -224,25 +291,50 @@ def clean_suppression(raw, module, n_error_frames=4, n_leak_frames=6, n_uninit_f
 
 
 def build_known_good_ext():
-    """maturin develop ci/valgrind/known_good_ext when its files changed."""
-    h = hashlib.sha256(sys.version.encode())
+    """maturin develop known-good/ext, into the interpreter running this
+    script, when its files changed or it is not installed."""
+    h = hashlib.sha256(sys.version.encode() + sys.prefix.encode())
     input_digest(h, KNOWN_GOOD_EXT)
-    stamp = STAMPS / "valgrind-known-good.sha"
+    stamp = CACHE / "known-good-ext.sha"
     probe = subprocess.run([sys.executable, "-c", f"import {KNOWN_GOOD_MODULE}"], capture_output=True)
     if stamp.exists() and stamp.read_text() == h.hexdigest() and probe.returncode == 0:
         return
-    print("valgrind_report: building ci/valgrind/known_good_ext", file=sys.stderr, flush=True)
+    print(f"valgrind_report: building {KNOWN_GOOD_EXT} (maturin develop --release)", file=sys.stderr, flush=True)
+    env = dict(os.environ)
+    if sys.prefix != sys.base_prefix:
+        env["VIRTUAL_ENV"] = sys.prefix  # maturin develop installs into this virtualenv
     subprocess.run([sys.executable, "-m", "maturin", "develop", "--release", "--locked", "--quiet"],
-                   cwd=KNOWN_GOOD_EXT, check=True, stdout=sys.stderr)
-    STAMPS.mkdir(parents=True, exist_ok=True)
+                   cwd=KNOWN_GOOD_EXT, check=True, stdout=sys.stderr, env=env)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    # What the stamp says includes the package just installed (its RECORD).
+    h = hashlib.sha256(sys.version.encode() + sys.prefix.encode())
+    input_digest(h, KNOWN_GOOD_EXT)
     stamp.write_text(h.hexdigest())
 
 
 def baseline():
-    """Make (or reuse) the baseline suppression file; return its path."""
+    """Make (or reuse) the baseline suppression file; return its path.
+    Two processes that ask at once (the test suite and the valgrind suite
+    run side by side) take turns: the second one reuses the first one's runs."""
+    given = os.environ.get("VALGRIND_BASELINE")
+    if given:
+        if not Path(given).is_file():
+            sys.exit(f"valgrind_report: VALGRIND_BASELINE={given}: no such file")
+        return Path(given).resolve()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: no valgrind there either
+        return _baseline()
+    with open(CACHE / "baseline.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _baseline()
+
+
+def _baseline():
     runs = [
-        (["python", "-m", "pytest", "-c", "ci/pytest.ini", "--rootdir", ".", "-q", "ci/valgrind/test_known_good.py"],
-         ROOT, [ROOT / "ci" / "valgrind" / "test_known_good.py"]),
+        (["python", "-m", "pytest", "-q", "known_good.py"], KNOWN_GOOD,
+         [KNOWN_GOOD / "known_good.py", KNOWN_GOOD / "pytest.ini"]),
         (["python", "exercise.py"], KNOWN_GOOD_EXT, [KNOWN_GOOD_EXT]),
     ]
     build_known_good_ext()
@@ -259,7 +351,7 @@ def baseline():
             if key not in seen:
                 seen.add(key)
                 entries.append(c)
-    body = ["# Baseline suppressions, generated by ci/valgrind/valgrind_report.py baseline from",
+    body = ["# Baseline suppressions, generated by valgrind_report.py baseline (chapter 3) from",
             "# runs known to be good. Do not edit: change the known-good runs instead.", ""]
     for i, (head, frames) in enumerate(entries, 1):
         body += ["{", f"   baseline-{i}", *("   " + l for l in head), *("   " + f for f in frames), "}"]
@@ -355,17 +447,17 @@ def main():
     a = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     a.cmd = cmd
     if shutil.which("valgrind") is None:
-        if a.mode == "show" and os.environ.get("CI") != "true":
+        if a.mode == "show" and os.environ.get("BOOK_REQUIRE_TOOLS") != "1":
             print("(valgrind is not installed on the machine that built this page: no report)")
             return
-        sys.exit("valgrind_report: valgrind is not installed (ci/valgrind/suite.sh --install installs it)")
+        sys.exit("valgrind_report: valgrind is not installed (Debian and Ubuntu: apt-get install valgrind)")
     if a.mode == "baseline":
         path = baseline()
         if not a.show:
             print(path)
             return
         entries = re.findall(r"^\{\n.*?^\}\n", path.read_text(), re.M | re.S)
-        print(f"# {len(entries)} suppressions in {path.relative_to(ROOT)}" +
+        print(f"# {len(entries)} suppressions in {path}" +
               (f", {len([e for e in entries if re.search(a.match, e)])} shown" if a.match else ""))
         for e in entries:
             if not a.match or re.search(a.match, e):
