@@ -15,6 +15,12 @@ elif sys.platform == "win32":
 else:
     openmp = {"extra_compile_args": ["-O3"]}
 
+# libc.math's functions come from the C maths library: link it by name, as
+# the C twins do. Without -lm, the module's `exp` binds to glibc's oldest
+# version of it, a compatibility wrapper kept for old programs.
+if sys.platform != "win32":
+    openmp["libraries"] = ["m"]
+
 setup(
     # The stub (PEP 561: a stub-only package cykernels-stubs), for type checkers.
     packages=["cykernels-stubs"],
