@@ -15,6 +15,8 @@ the prose, benchkit's `numbers`):
   build    what each tool costs to build and to install
   ctrlc    Ctrl-C during each histogram of a 2**40-element view
   threads  whether each version lets another Python thread run meanwhile
+  summary  the closing note: the table's ratios at 1e6 elements, the cost
+           of a call and the first call, from the runs of `table` and `first`
 
 The timings are interleaved in one process (listings/benchkit.py: rounds in
 turn, the order rotating, minima compared). Each section's measurement is
@@ -363,11 +365,15 @@ def first(data):
                  f"process it took {fmt(total['Numba, cache=True'])}"
                  + (", still more than any compiled module, since Numba itself has to start."
                     if total["Numba, cache=True"] > total[slowest_aot] else "."))
-    lines += ["", measured_line(data), "",
-              bk.numbers("ch13first", {"total": {n.split(",")[0].lower() + ("_cache" if "cache" in n else ""): v
-                                                 for n, v in total.items()},
-                                       "numba_first_max": max(F["Numba"]["first"].values())}, data["load"][0])]
+    lines += ["", measured_line(data), "", first_numbers(data, total)]
     return "\n".join(lines) + "\n"
+
+
+def first_numbers(data, total):
+    F = data["first"]
+    return bk.numbers("ch13first", {"total": {n.split(",")[0].lower() + ("_cache" if "cache" in n else ""): v
+                                              for n, v in total.items()},
+                                    "numba_first_max": max(F["Numba"]["first"].values())}, data["load"][0])
 
 
 # ---------------------------------------------------------------- build
@@ -466,7 +472,11 @@ def build(data):
 # ---------------------------------------------------------------- Ctrl-C
 
 CTRLC_CHILD = r"""
-import sys, time
+import signal, sys, time
+# Python's own SIGINT handler, as an interactive session has it: a process
+# started from a background job inherits SIGINT ignored, and Python then
+# leaves it ignored.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import numpy as np
 sys.path.insert(0, sys.argv[2])
 import tools
@@ -537,7 +547,9 @@ def ctrlc(data):
                    + f"Stopped by Ctrl-C: {', '.join(t for t, s in stopped.items() if s) or 'none'}; "
                    + f"not: {', '.join(t for t, s in stopped.items() if not s) or 'none'}."),
               "", measured_line(data), "",
-              bk.numbers("ch13ctrlc", {"stopped": {t.replace('.', '_').lower(): s for t, s in stopped.items()}},
+              bk.numbers("ch13ctrlc", {"stopped": {t.replace('.', '_').lower(): s for t, s in stopped.items()},
+                                       "memoryerror": {t.replace('.', '_').lower(): r["what"].startswith("MemoryError")
+                                                       for t, r in C.items()}},
                          data["load"][0])]
     return "\n".join(lines) + "\n"
 
@@ -614,6 +626,42 @@ def threads(data):
     return "\n".join(lines) + "\n"
 
 
+# ---------------------------------------------------------------- summary
+
+
+def summary(table_data, first_data):
+    """The closing note: the table's ratios at 1e6 elements, the cost of a
+    call and the first call, in sentences, from the same runs as the
+    sections above (their numbers lines again, so the two cannot differ)."""
+    su = speedups(table_data)
+    tools_words = [("numba", "Numba"), ("cython", "Cython"), ("c", "C"), ("rust", "Rust")]
+    lines = ["At a million elements, as speed-ups over NumPy's version (its time over theirs, serial versions):", ""]
+    for kernel in tools.KERNELS:
+        row = su[kernel]["1e6"]
+        k, _ = best(row, SERIAL)
+        cells = ", ".join(f"{w} {ratio(row[i])}" for i, w in tools_words if i in row)
+        lines.append(f"- `{kernel}`: {cells}; fastest, {WORDS[k]}.")
+    res = table_data["results"]
+    med = {}
+    for i in ("numpy", "numba", "cython", "c", "rust"):
+        v = sorted(res[k]["1"][i][0] for k in tools.KERNELS if i in res[k]["1"])
+        med[i] = v[len(v) // 2]
+    order = sorted(med, key=med.get)
+    F = first_data["first"]
+    total = {n: F[n]["import"] + sum(F[n]["first"].values()) for n in F}
+    aot = max(("Cython", "C", "Rust"), key=total.get)
+    def secs(t):
+        return f"{t:.1f} s" if t >= 1 else fmt(t)
+    lines += ["", f"A call on one element, the median over the five kernels, cost {fmt(med[order[0]])} "
+              f"({WORDS[order[0]]}) to {fmt(med[order[-1]])} ({WORDS[order[-1]]}). A fresh process took "
+              f"{secs(total['Numba'])} to import Numba's module and make its five first calls, "
+              f"{secs(total['Numba, cache=True'])} with its cache filled, and at most {secs(total[aot])} "
+              f"for a module compiled ahead of time ({aot}).", "",
+              numbers_table(table_data, su), "",
+              first_numbers(first_data, total)]
+    return "\n".join(lines) + "\n"
+
+
 # ----------------------------------------------------------------
 
 
@@ -629,8 +677,12 @@ SECTIONS = {
 def main():
     fresh = "--fresh" in sys.argv
     section = sys.argv[sys.argv.index("--section") + 1] if "--section" in sys.argv else "table"
-    if section not in SECTIONS:
-        sys.exit(f"unknown section {section!r}: {', '.join(SECTIONS)}")
+    if section not in SECTIONS and section != "summary":
+        sys.exit(f"unknown section {section!r}: {', '.join(SECTIONS)}, summary")
+    if section == "summary":  # the closing note reads the table's run and the first calls'
+        runs = [bk.cached(name, key(), measure, fresh) for name, measure, _ in (SECTIONS["table"], SECTIONS["first"])]
+        print(summary(*runs), end="")
+        return
     name, measure, report = SECTIONS[section]
     data = bk.cached(name, key(), measure, fresh)
     print(report(data), end="")

@@ -10,9 +10,11 @@ is wrong, or a return equal to NumPy's. Each tool's five kernels are
 imported through a small module that gives them the common names, and the
 cases run in the kit's child process, so a crash or a hang fails one case
 and names it. Prints a Markdown table (one row per kind of input, one
-column per tool) and, with --details, every case that did not pass.
+column per tool) and, with --details, every case that did not pass; last,
+the counts for the chapter's claims in an HTML comment (`numbers ch13kit`).
 """
 
+import json
 import os
 import sys
 import tempfile
@@ -180,6 +182,20 @@ LEGEND = ("Each cell counts the cases of its row over the five kernels: ✓ when
           "a *crash* or a *hang*.")
 
 
+def numbers(results):
+    """The counts for the chapter's claims, as benchkit's numbers line
+    carries a benchmark's (nothing here is timed: no load to record)."""
+    values = {}
+    for t in tools.TOOLS:
+        key = t.lower()
+        values[f"passed.{key}"] = sum(1 for e in results[t] if e[2] == "ok")
+        values[f"cases.{key}"] = len(results[t])
+        for v in WORDS:
+            if v != "ok":
+                values[f"{v}.{key}"] = sum(1 for e in results[t] if e[2] == v)
+    return f"<!-- numbers ch13kit {json.dumps(values, sort_keys=True)} -->"
+
+
 def main():
     results = run()
     print(table(results))
@@ -188,6 +204,7 @@ def main():
     print()
     if "--details" in sys.argv[1:]:
         print(details(results))
+    print(numbers(results))
 
 
 if __name__ == "__main__":
