@@ -10,6 +10,11 @@ module gets a fresh interpreter, and the expectation comes from its source:
   Rust listing  `#[pymodule(gil_used = false)]`, the declaration every Rust
                 listing carries (book_listings.py check insists on it): the
                 GIL stays off, and no warning. `gil_used = true`: it goes on.
+  Cython        `# cython: freethreading_compatible = True` (listing 13-3):
+                the GIL stays off; without it, it goes on.
+  Python        a listing with no extension of its own (listings 13-1 and
+                13-2): the GIL stays off, unless a module it imports turns
+                it on, which fails the check.
   C listing     `{Py_mod_gil, Py_MOD_GIL_NOT_USED}` in its module slots (or
                 `PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED)`): the GIL
                 stays off, as for listing 9-2's `clogit`. Without either, as
@@ -92,6 +97,16 @@ def expectation(listing: Path):
         # PyO3 0.28 and later declare gil_used = false when a module says nothing.
         return "Rust", False, "#[pymodule] without gil_used (PyO3's default since 0.28: false)"
     if (listing / "setup.py").exists():
+        # Chapter 13's Cython listing: a module-level directive declares it.
+        pyx = "\n".join(p.read_text() for p in sorted(listing.glob("src/**/*.pyx")))
+        if pyx:
+            if re.search(r"^#\s*cython:.*\bfreethreading_compatible\s*=\s*True\b", pyx, re.M):
+                return "Cython", False, "# cython: freethreading_compatible = True"
+            return "Cython", True, "no freethreading_compatible directive"
+        if not list(listing.glob("src/**/*.c")):
+            # Chapter 13's NumPy and Numba listings: Python modules, with no
+            # extension of their own that could ask for the GIL.
+            return "Python", False, "pure Python"
         sources = "\n".join(strip_c_comments(p.read_text()) for p in sorted(listing.glob("src/**/*.c")))
         slot = re.search(r"\{\s*Py_mod_gil\s*,\s*(Py_MOD_GIL_NOT_USED|Py_MOD_GIL_USED)\s*\}", sources)
         call = re.search(r"PyUnstable_Module_SetGIL\s*\([^,]+,\s*(Py_MOD_GIL_NOT_USED|Py_MOD_GIL_USED)\s*\)", sources)

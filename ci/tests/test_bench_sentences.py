@@ -64,3 +64,62 @@ def test_chapter_10_says_the_work_dominates_only_when_it_does(ch10, spread, says
     text = ch10.big_rows({"results": [("1 row × 8", {}), ("10000 rows × 8", big)]})
     assert says in text
     assert ("dominates" in text) == (spread < 1.1)
+
+
+# ---- chapter 13: the same kernels in five tools ------------------------------
+
+@pytest.fixture(scope="module")
+def ch13():
+    return load("bench_ch13", "listings/ch13-which-tool/bench.py")
+
+
+def ch13_table(ch13, serial):
+    """Made-up minima: NumPy 1 s everywhere, each serial tool `serial[key]`
+    seconds at 1e6 (and at the other sizes), the parallel ones half that."""
+    results = {}
+    for kernel in ch13.tools.KERNELS:
+        results[kernel] = {}
+        for size in ch13.SIZES:
+            row = {"numpy": (1.0, 1.0)}
+            for key, _, tool, par in ch13.IMPLS[1:]:
+                if ch13.tools.where(tool, kernel, par) is not None:
+                    t = serial[key.removesuffix("_par")] / (2 if par else 1)
+                    row[key] = (t, t)
+            if kernel in ch13.EXTRA:
+                row[ch13.EXTRA[kernel][0]] = (2.0, 2.0)
+            results[kernel][size] = row
+    return {"results": results, "date": "today", "machine": "m", "load": [0.1, 0.2], "flags": {},
+            "versions": "v"}
+
+
+def test_chapter_13_says_close_only_when_the_serial_versions_are_close(ch13):
+    def said(serial):
+        data = ch13_table(ch13, serial)
+        return ch13.sentences(data, ch13.speedups(data))
+    close = said(dict(numba=0.5, cython=0.52, c=0.55, rust=0.5))
+    apart = said(dict(numba=0.2, cython=0.5, c=0.3, rust=0.25))
+    for line in close[:5]:
+        assert "within 25% of each other" in line and "NumPy's own loop was faster" not in line, line
+    for line in apart[:5]:
+        assert "within 25%" not in line, line
+        assert "Numba the fastest" in line and "ran at 2.00× to 5.00×" in line, line
+
+
+def test_chapter_13_says_numpy_was_faster_only_when_it_was(ch13):
+    data = ch13_table(ch13, dict(numba=2.0, cython=1.5, c=3.0, rust=2.5))
+    for line in ch13.sentences(data, ch13.speedups(data))[:5]:
+        assert "NumPy's own loop was faster than every serial one" in line, line
+
+
+def test_chapter_13_summary_repeats_the_numbers_of_the_table_and_the_first_calls(ch13):
+    table = ch13_table(ch13, dict(numba=0.5, cython=0.25, c=0.2, rust=0.4))
+    times = {"import_numpy": 0.1, "import": 0.01, "first": dict.fromkeys(ch13.tools.KERNELS, 0.001), "second": {"cube": 1e-5}}
+    first = {"first": {t: dict(times) for t in [*ch13.tools.TOOLS, "Numba, cache=True"]}, "load": [0.1, 0.2],
+             "date": "today", "machine": "m", "flags": {}, "versions": "v"}
+    first["first"]["Numba"] = dict(times, first=dict.fromkeys(ch13.tools.KERNELS, 0.5))
+    text = ch13.summary(table, first)
+    assert "- `cube`: Numba 2.00×, Cython 4.00×, C 5.00×, Rust 2.50×; fastest, C." in text
+    assert "took 2.5 s to import Numba's module" in text
+    # The same numbers lines as the sections, so claims.py sees one run, not two.
+    assert ch13.numbers_table(table, ch13.speedups(table)) in text
+    assert ch13.first(first).split("<!-- numbers")[1] == text.split("<!-- numbers")[2]

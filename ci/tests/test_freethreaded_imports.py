@@ -66,6 +66,10 @@ def test_the_expectations_come_from_the_sources():
     assert got["1-1"] == ("C", True, "no Py_mod_gil slot")
     assert got["5-3"] == ("C", True, "no Py_mod_gil slot")
     assert got["9-2"] == ("C", False, "{Py_mod_gil, Py_MOD_GIL_NOT_USED}")
+    # Chapter 13: pure Python (NumPy, Numba), Cython by its directive, C by its slot.
+    assert got["13-1"] == got["13-2"] == ("Python", False, "pure Python")
+    assert got["13-3"] == ("Cython", False, "# cython: freethreading_compatible = True")
+    assert got["13-5"] == ("C", False, "{Py_mod_gil, Py_MOD_GIL_NOT_USED}")
     rust = {n: e for n, e in got.items() if e[0] == "Rust"}
     assert len(rust) >= 15, rust
     # Every Rust listing says gil_used = false: the GIL must stay off.
@@ -154,10 +158,13 @@ def test_every_rust_listing_is_in_the_gil_off_group_and_each_c_listing_where_its
     groups = group_numbers(ROOT / "listings")
     rust = [freethreaded_imports.number(d) for d in folders if (d / "Cargo.toml").exists()]
     c = [freethreaded_imports.number(d) for d in folders if (d / "setup.py").exists()]
-    assert len(rust) >= 20 and sorted(c) == ["1-1", "12-1", "5-3", "9-2"], (rust, c)
+    # setup.py: the C listings, and chapter 13's NumPy (13-1), Numba (13-2),
+    # Cython (13-3) and C (13-5) versions of its kernels.
+    assert len(rust) >= 20 and sorted(c) == ["1-1", "12-1", "13-1", "13-2", "13-3", "13-5", "5-3", "9-2"], (rust, c)
     # Listings without a gate.toml (broken on purpose) are there too.
     assert {"1-3", "2-1", "3-1", "5-1", "6-5"} <= set(rust)
-    assert groups["off"] == [n for n in map(freethreaded_imports.number, folders) if n in rust or n in ("9-2", "12-1")]
+    off_c = ("9-2", "12-1", "13-1", "13-2", "13-3", "13-5")
+    assert groups["off"] == [n for n in map(freethreaded_imports.number, folders) if n in rust or n in off_c]
     assert groups["on"] == ["1-1", "5-3"]
     # Every test file that `pytest listings` collects lies in one of the two
     # groups' folders (the quick start's folder collects nothing: its conftest).

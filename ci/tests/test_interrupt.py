@@ -84,6 +84,8 @@ CASES = {
     "lstsq_model.predict": ("", f"m.predict(np.broadcast_to(1.0, (1, 2**40)), {HUGE})"),
     "gridhist._core._hist1d": ("", f"m._core._hist1d({HUGE}, {HUGE}, 10, 0.0, 2.0)"),
     "gridhist._core._histdd": ("", f"m._core._histdd([{HUGE}, {HUGE}], None, 10, 0.0, 2.0)"),
+    "rskernels.histogram": ("", f"m.histogram({HUGE}, 16, -4.0, 4.0)"),
+    "ckernels.histogram": ("", f"m.histogram({HUGE}, 16, -4.0, 4.0)"),
 }
 
 OUTPUT_SIZED = (
@@ -162,6 +164,35 @@ EXEMPT = {
     **{f"gridhist_steps.{step}": "a step of the straight port, timed by chapter 12's benchmark; the port it "
        "leads to, gridhist._core, checks" for step in ("straight", "lanes", "own_fn", "signed", "resliced",
                                                         "unchecked")},
+    # Chapter 13: the same kernels in five tools. Its Ctrl-C section measures
+    # what the histograms of NumPy, Numba and Cython do instead.
+    "npkernels.ewma": OUTPUT_SIZED,
+    "npkernels.cube": OUTPUT_SIZED,
+    "npkernels.uniform_filter3": OUTPUT_SIZED,
+    "npkernels.morlet": OUTPUT_SIZED,
+    "npkernels.histogram": "its first step is a boolean mask as large as the input: a huge view is a MemoryError at once",
+    "nbkernels.ewma": OUTPUT_SIZED,
+    "nbkernels.cube": OUTPUT_SIZED,
+    "nbkernels.cube_par": OUTPUT_SIZED,
+    "nbkernels.uniform_filter3": OUTPUT_SIZED,
+    "nbkernels.uniform_filter3_par": OUTPUT_SIZED,
+    "nbkernels.morlet": OUTPUT_SIZED,
+    "nbkernels.morlet_par": OUTPUT_SIZED,
+    "nbkernels.histogram": "compiled Numba code has no way to check for signals (numba/numba#5551): chapter 13 shows it",
+    "cykernels.ewma": OUTPUT_SIZED,
+    "cykernels.cube": OUTPUT_SIZED,
+    "cykernels.cube_par": OUTPUT_SIZED,
+    "cykernels.uniform_filter3": OUTPUT_SIZED,
+    "cykernels.uniform_filter3_par": OUTPUT_SIZED,
+    "cykernels.morlet": OUTPUT_SIZED,
+    "cykernels.morlet_par": OUTPUT_SIZED,
+    "cykernels.histogram": "written as Cython's tutorial writes loops, without a check for signals: chapter 13 shows it",
+    "rskernels.ewma": OUTPUT_SIZED,
+    "rskernels.ewma_push": OUTPUT_SIZED,
+    "rskernels.morlet": OUTPUT_SIZED,
+    "rskernels.morlet_par": OUTPUT_SIZED,
+    "ckernels.ewma": OUTPUT_SIZED,
+    "ckernels.morlet": OUTPUT_SIZED,
 }
 
 # The quick start's module is built by the reader in their own folder

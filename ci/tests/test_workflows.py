@@ -430,9 +430,12 @@ def test_the_free_threaded_job_runs_the_listings_tests_in_two_processes_and_the_
     assert on_paths == ["listings/ch01-skeleton/listing-01-01", "listings/ch05-examples/listing-05-03"], on
     every = sorted(str(d.relative_to(ROOT)) for d in ROOT.glob("listings/ch*/*listing-*") if d.is_dir())
     assert sorted(off_paths + on_paths) == every
-    # The C listings whose module slots say Py_MOD_GIL_NOT_USED: 9-2 and 12-1.
+    # The C listings whose module slots say Py_MOD_GIL_NOT_USED: 9-2, 12-1 and
+    # 13-5; chapter 13's pure-Python listings (13-1 NumPy, 13-2 Numba) and its
+    # Cython listing 13-3 (freethreading_compatible).
     assert all((ROOT / d / "Cargo.toml").exists() for d in off_paths
-               if not d.endswith(("listing-09-02", "listing-12-01")))
+               if not d.endswith(("listing-09-02", "listing-12-01", "listing-13-01", "listing-13-02",
+                                  "listing-13-03", "listing-13-05")))
 
 
 def test_the_step_condition_reader_sees_a_free_threaded_job_without_its_steps():
