@@ -481,6 +481,25 @@ def page_problems(src=SRC, listings_dir=LISTINGS):
     return problems
 
 
+REQUIRES_PYTHON = ">=3.11"
+
+
+def requires_python_problems():
+    """`requires-python = ">=3.11"` in every pyproject.toml under listings/."""
+    import tomllib
+
+    out = []
+    for f in sorted(LISTINGS.glob("**/pyproject.toml")):
+        if "target" in f.relative_to(LISTINGS).parts:
+            continue
+        rel = f.relative_to(ROOT).as_posix()
+        got = tomllib.loads(f.read_text()).get("project", {}).get("requires-python")
+        if got != REQUIRES_PYTHON:
+            out.append(f"{rel}: requires-python is {got!r}; write requires-python = \"{REQUIRES_PYTHON}\" "
+                       "under [project], the oldest Python the book tests (NumPy 2.4 needs 3.11)")
+    return out
+
+
 def check():
     """Structural checks; every problem is printed, then the exit status is 1."""
     problems = []
@@ -537,6 +556,10 @@ def check():
                     where = module.replace(".", "/") + ".pyi beside the package's Python code (chapter 12)"
                 problems.append(f"{rel}: no stub for the module {module}: write "
                                 f"{where} (chapter 11, and CONTRIBUTING's \"Adding a listing\")")
+    # 1b. Every pyproject.toml of listings/ (the quick start's and helper
+    # crates' too) says the oldest Python the book tests, and nothing older:
+    # a reader who copies one would advertise versions nobody ran.
+    problems += requires_python_problems()
     # 2. Test file names are unique (pytest imports them side by side).
     seen = {}
     for t in LISTINGS.glob("ch*/*/tests/test_*.py"):
