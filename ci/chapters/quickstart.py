@@ -4,6 +4,8 @@
   quickstart.py run [--fresh]   run every step in an empty folder; print the transcript
   quickstart.py show BLOCK      one block (`## BLOCK` in steps.sh) as a console block,
                                 from the cache (running the steps first if needed)
+  quickstart.py show timing     one sentence: the run's machine time, and whether
+                                its `maturin develop` compiled PyO3 and rust-numpy
 
 The steps run in one bash, in an empty folder (target/quickstart/work, emptied
 first), with the book's own virtualenv taken off PATH, so the reader's
@@ -127,7 +129,7 @@ def run():
     WORK.mkdir(parents=True)
     p = subprocess.run(["bash", "-c", script()], cwd=WORK, env=reader_env(),
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
-    steps, current = [], None
+    steps, current, compiled = [], None, {}
     for line in p.stdout.split("\n"):  # not splitlines(): it splits at \x1e too
         if m := re.match(r"^([\d.]+)" + MARK + "(.*?)" + MARK + "(.*)$", line):
             at, name, cmd = float(m[1]), m[2], m[3]
@@ -136,13 +138,16 @@ def run():
             current = [name, cmd, [], None, at]
             steps.append(current)
         elif current is not None:
+            if re.match(r"^\s*Compiling ", line):
+                compiled[current[0]] = compiled.get(current[0], 0) + 1
             if not PROGRESS.match(line):
                 current[2].append(line)
     finished = bool(steps) and steps[-1][0] == "end"
     seconds = {f"{b}: {c}": t for b, c, _, t, _ in steps if b != "end"}
     steps = [[b, c, normalise("\n".join(o))] for b, c, o, _, _ in steps if b != "end"]
     failed = None if p.returncode == 0 and finished else (steps[-1][1] if steps else "bash")
-    return {"ok": failed is None, "failed": failed, "status": p.returncode, "steps": steps, "seconds": seconds}
+    return {"ok": failed is None, "failed": failed, "status": p.returncode, "steps": steps, "seconds": seconds,
+            "compiled": compiled}
 
 
 def cached(fresh=False):
@@ -178,6 +183,23 @@ def show(block, result):
     return fence("\n".join(parts))
 
 
+def timing(result):
+    """One sentence for the page: the machine time of the whole run, read from
+    the run, and whether cargo compiled PyO3 and rust-numpy in it."""
+    seconds = result.get("seconds", {})
+    total = sum(seconds.values())
+    develop = sum(t for k, t in seconds.items() if k.startswith("develop: maturin develop"))
+    crates = result.get("compiled", {}).get("develop", 0)
+    said = (f"On the machine that built this page, every command on it took {total:.0f} seconds in all, "
+            f"{develop:.0f} of them in `maturin develop --release`")
+    if crates:
+        said += f", which compiled {crates} crates, PyO3 and rust-numpy among them."
+    else:
+        said += (", with PyO3 and rust-numpy already compiled by an earlier run: your first build "
+                 "compiles them too, once.")
+    return said + " Downloads, typing and reading are yours to add.\n"
+
+
 def transcript(result):
     return "\n".join(f"[{b}] $ {c}\n{o}".rstrip() for b, c, o in result["steps"])
 
@@ -197,7 +219,7 @@ def main():
             print(transcript(result))
             print(f"quickstart: failed at `{result['failed']}` (status {result['status']})", file=sys.stderr)
             return 1
-        print(show(args[1], result))
+        print(timing(result) if args[1] == "timing" else show(args[1], result))
         return 0
     print(__doc__, file=sys.stderr)
     return 2

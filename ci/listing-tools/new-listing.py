@@ -45,7 +45,7 @@ build-backend = "maturin"
 
 [project]
 name = "{crate}"
-requires-python = ">=3.9"
+requires-python = ">=3.11"
 dependencies = ["numpy>=2"]
 dynamic = ["version"]
 """

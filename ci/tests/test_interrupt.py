@@ -109,6 +109,7 @@ EXEMPT = {
     "mended.dtype_name": CONSTANT,
     "cookbook.cube": OUTPUT_SIZED,
     "cookbook.cube_par": OUTPUT_SIZED,
+    "cookbook.cube_vec": OUTPUT_SIZED,
     "cookbook.square": OUTPUT_SIZED,
     "cookbook.norms": OUTPUT_SIZED,
     "cookbook.int_square": OUTPUT_SIZED,

@@ -295,7 +295,11 @@ def test_versions_table_reads_the_lock():
     env = dict(os.environ, PATH=f"{ROOT / '.tools' / 'bin'}:{os.environ['PATH']}", CMDRUN_VERSION="0.7.3")
     p = run([sys.executable, CI / "listing-tools" / "book_listings.py", "versions"], env=env, check=True)
     locked = read_lock_versions()
-    for pkg, label in (("numpy", "NumPy"), ("pytest", "pytest"), ("uv", "uv"), ("pytest-timeout", "pytest-timeout")):
+    for pkg, label in (("numpy", "NumPy"), ("pytest", "pytest"), ("scipy", "SciPy")):
+        assert f"| {label} | {locked[pkg]} |" in p.stdout
+    assert "uv" not in p.stdout  # the book's own tools are the testing appendix's
+    p = run([sys.executable, CI / "listing-tools" / "book_listings.py", "versions", "--tools"], env=env, check=True)
+    for pkg, label in (("uv", "uv"), ("pytest-timeout", "pytest-timeout")):
         assert f"| {label} | {locked[pkg]} | `ci/requirements.lock` |" in p.stdout
 
 

@@ -1,8 +1,9 @@
 import numpy as np
 import cookbook as ck
 a = np.array([1.0, 2.0, 3.0, 4.0])
-ck.cube(a)
-ck.cube(a[::-2])  # a strided, reversed view: no copy needed
+ck.cube_vec(a)
+ck.cube_vec(a[::-2])  # a strided, reversed view: no copy needed
+ck.cube_vec(np.broadcast_to(0.0, 2**40))  # raises
 ck.cube_inplace(a)
 a
 ck.cube(np.arange(3))  # raises

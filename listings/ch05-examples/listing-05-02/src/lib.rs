@@ -30,6 +30,7 @@ pub(crate) fn aligned<T: Element, D: Dimension>(a: &Bound<'_, PyArray<T, D>>) ->
 // ANCHOR_END: aligned
 
 // ANCHOR: alloc
+// ANCHOR: try_new
 /// A new C-ordered array of `shape`, zeroed or left uninitialised, or the
 /// `MemoryError` NumPy raised. Use it instead of `PyArray::new` and
 /// `PyArray::zeros`: those do not check NumPy's answer, and when NumPy cannot
@@ -77,7 +78,9 @@ pub(crate) fn try_new<'py, T: Element, D: Dimension>(
     let array = unsafe { Bound::from_owned_ptr_or_err(py, ptr) }?;
     Ok(array.cast_into::<PyArray<T, D>>()?)
 }
+// ANCHOR_END: try_new
 
+// ANCHOR: standard
 /// `view` in standard (C) order: itself when it already is, else a copy, or
 /// a `MemoryError` when the copy cannot be allocated. (`as_standard_layout`
 /// would abort the process instead: Rust's allocator does not return.)
@@ -94,6 +97,7 @@ pub(crate) fn standard<'a, D: Dimension>(
     let owned = Array::from_shape_vec(view.raw_dim(), copy).expect("one element per index");
     Ok(CowArray::from(owned))
 }
+// ANCHOR_END: standard
 // ANCHOR_END: alloc
 
 // ANCHOR: signals
@@ -140,6 +144,6 @@ mod cookbook {
     #[pymodule_export]
     use super::parallel::{cube_par, uniform_filter_par};
     #[pymodule_export]
-    use super::vector::{cube, cube_inplace, cube_into, cube_into_fast};
+    use super::vector::{cube, cube_inplace, cube_into, cube_into_fast, cube_vec};
 }
 // ANCHOR_END: module

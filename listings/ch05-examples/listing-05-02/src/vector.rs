@@ -4,12 +4,33 @@ use std::mem::MaybeUninit;
 use numpy::ndarray::{ArrayViewMut1, Axis, Ix1, Zip};
 use numpy::prelude::*;
 use numpy::{PyArray1, PyReadonlyArray1, PyReadwriteArray1, PyUntypedArray, npyffi};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use std::sync::atomic::Ordering;
 
 use crate::{CHECK_EVERY, DETACHED, aligned, try_new};
+
+// ANCHOR: cube_vec
+/// cube_vec(a, /) -> a**3 as a new float64 array, built in a Rust `Vec`:
+/// the safe route, with no `unsafe` at all.
+#[pyfunction]
+pub fn cube_vec<'py>(
+    py: Python<'py>,
+    a: PyReadonlyArray1<'py, f64>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    aligned(&a)?;
+    let x = a.as_array();
+    // Room for the result, or a MemoryError: `Vec::with_capacity` (and so
+    // `mapv`) would end the whole process when the memory is not there.
+    let mut out: Vec<f64> = Vec::new();
+    out.try_reserve_exact(x.len())
+        .map_err(|e| PyMemoryError::new_err(format!("cannot allocate {} float64: {e}", x.len())))?;
+    out.extend(x.iter().map(|&v| v * v * v));
+    // NumPy takes the Vec over as the array's memory, without a copy.
+    Ok(out.into_pyarray(py))
+}
+// ANCHOR_END: cube_vec
 
 // ANCHOR: cube
 /// cube(a, /) -> a**3 as a new float64 array; `a` is any 1-D float64 array,

@@ -74,6 +74,7 @@ def test_cube_into_and_cube_par_match_cube(a):
     ck.cube_into(a, out)
     np.testing.assert_array_equal(out, ck.cube(a))
     np.testing.assert_array_equal(ck.cube_par(a), ck.cube(a))
+    np.testing.assert_array_equal(ck.cube_vec(a), ck.cube(a))
 
 
 def test_cube_par_on_many_chunks():
@@ -370,6 +371,7 @@ HUGE_2D = np.broadcast_to(np.zeros((1, 1)), (2**20, 2**20))
     "f, arg",
     [
         (ck.cube, HUGE_1D),
+        (ck.cube_vec, HUGE_1D),  # try_reserve_exact
         (ck.cube_par, HUGE_1D),  # copies the strided view first
         (ck.square, HUGE_1D),
         (ck.int_square, np.broadcast_to(np.zeros((1, 1), np.int64), (2**20, 2**20))),
