@@ -1,5 +1,4 @@
-import contextlib, io  # hide
-import logging
+import contextlib, io, logging
 import numpy as np
 import faqkit
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

@@ -1,4 +1,4 @@
-"""Keeps two of faqkit's functions busy for about two seconds, for a
+"""Keeps two of faqkit's functions busy for about three seconds, for a
 sampling profiler to look at: `Mapper.sum`, Rust calling a Python function
 once an element, and `sum_squares_c`, Rust calling C."""
 
@@ -15,7 +15,7 @@ def f(x):
 
 a = np.random.default_rng(0).standard_normal(2_000_000)
 mapper = faqkit.Mapper(f)
-end = time.perf_counter() + 2.0
+end = time.perf_counter() + 3.0
 while time.perf_counter() < end:
     mapper.sum(a[:20_000])
     faqkit.sum_squares_c(a)

@@ -1,18 +1,20 @@
-"""Profiles profile.py with py-spy and prints where the samples were.
+"""Profiles profile.py with py-spy and says where the samples were.
 
     python profile_summary.py [PY-SPY]
 
 Runs `py-spy record --native --format raw` on `python profile.py` (PY-SPY is
 the py-spy to run, `py-spy` by default), then reads the raw output: one line
-per distinct stack, its frames from the outermost to the innermost, separated
-by `;`, and the number of samples that saw it. It prints the innermost
-frames that took the most samples, and the stack of the most sampled one,
-as the profiler wrote them. Linux, macOS and Windows; on Linux, py-spy
-needs to be allowed to read the child process's memory (ptrace).
+per distinct stack, its frames from the outermost to the innermost,
+separated by `;`, and the number of samples that saw it. It prints the
+innermost frames that took the most samples (Rust, C or Python: where the
+processor was), then the samples by the line of profile.py that was running
+(which of your calls it was for). py-spy runs on Linux, macOS and Windows;
+on Linux it needs to be allowed to read the child process's memory (ptrace).
 """
 
 import collections
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -21,9 +23,18 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+# Rust's legacy symbol names, as py-spy prints them: `$LT$` for `<`, and so on.
+ESCAPES = {"$LT$": "<", "$GT$": ">", "$LP$": "(", "$RP$": ")", "$C$": ",", "$u20$": " ", "$u27$": "'",
+           "$RF$": "&", "$BP$": "*", "..": "::"}
+
+
 def short(frame):
-    """A frame as `function (file:line)`, with the file's folder left out."""
+    """A frame as `function (file:line)`: Rust names unescaped and without
+    their hash, the file's folder left out."""
     name, _, where = frame.partition(" (")
+    for escaped, plain in ESCAPES.items():
+        name = name.replace(escaped, plain)
+    name = re.sub(r"^_<", "<", re.sub(r"::h[0-9a-f]{16}$", "", name))
     where = where.rstrip(")")
     return f"{name} ({os.path.basename(where)})" if where else name
 
@@ -32,7 +43,7 @@ def main():
     spy = sys.argv[1] if len(sys.argv) > 1 else "py-spy"
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "profile.txt"
-        cmd = [spy, "record", "--native", "--rate", "250", "--format", "raw", "--output", str(out),
+        cmd = [spy, "record", "--native", "--rate", "100", "--format", "raw", "--output", str(out),
                "--", sys.executable, str(HERE / "profile.py")]
         p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode != 0 or not out.exists():
@@ -43,16 +54,18 @@ def main():
             if stack:
                 stacks[tuple(stack.split(";"))] += int(count)
     total = sum(stacks.values())
-    leaves = collections.Counter()
+    leaves, lines = collections.Counter(), collections.Counter()
     for stack, count in stacks.items():
-        leaves[short(stack[-1])] += count
-    print(f"{total} samples; the innermost frames that took the most:")
-    for name, count in leaves.most_common(6):
+        frames = [short(f) for f in stack]
+        leaves[frames[-1]] += count
+        script = [f for f in frames if "(profile.py:" in f]
+        lines[script[-1] if script else "(not in profile.py: start-up and exit)"] += count
+    print(f"{total} samples. The innermost frames that took the most:")
+    for name, count in leaves.most_common(8):
         print(f"  {100 * count / total:5.1f}%  {name}")
-    top = max(stacks, key=stacks.get)
-    print("\nThe stack seen most often, outermost first:")
-    for depth, frame in enumerate(top):
-        print("  " + "  " * min(depth, 8) + short(frame))
+    print("By the line of profile.py that was running:")
+    for name, count in lines.most_common(4):
+        print(f"  {100 * count / total:5.1f}%  {name}")
 
 
 if __name__ == "__main__":
