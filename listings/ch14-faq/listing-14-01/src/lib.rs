@@ -66,8 +66,6 @@ mod faqkit {
     /// Holds a Python function and calls it from Rust.
     #[pyclass(frozen)]
     struct Mapper {
-        /// The function that `sum` calls.
-        #[pyo3(get)]
         f: Py<PyAny>,
     }
 
@@ -76,6 +74,12 @@ mod faqkit {
         #[new]
         fn new(f: Py<PyAny>) -> Self {
             Mapper { f }
+        }
+
+        /// The function that `sum` calls.
+        #[getter]
+        fn f(&self, py: Python<'_>) -> Py<PyAny> {
+            self.f.clone_ref(py)
         }
 
         /// The sum of `f(x)` over a 1-D float64 array: one Python call an
