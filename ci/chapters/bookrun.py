@@ -181,6 +181,11 @@ def run(cmd, cwd=None, trace=None):
     env.setdefault("COLUMNS", "80")
     env["NO_COLOR"] = "1"
     env["CARGO_TERM_COLOR"] = "never"
+    # pytest-run-parallel (in the lock for chapter 11) loads itself into every
+    # pytest and adds a line to its header ("Collected 0 items to run in
+    # parallel") that would show in every pytest output of the book: off here;
+    # a page that uses it loads it with `-p run-parallel`.
+    env["PYTEST_ADDOPTS"] = ("-p no:run-parallel " + env.get("PYTEST_ADDOPTS", "")).strip()
     if trace:
         env["BOOKRUN_TRACE"] = trace
         env["BOOKRUN_ROOT"] = ROOT

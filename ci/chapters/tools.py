@@ -128,6 +128,26 @@ def hunspell():
     return on_path("hunspell") if "/en_GB" in dicts and "/en_US" in dicts else None
 
 
+def py_spy():
+    """py-spy (from the lock, beside this Python, or on PATH), if it can
+    sample a child process here: it reads the child's memory (ptrace), which
+    a container or a hardened kernel may forbid."""
+    here = Path(sys.executable).parent / "py-spy"
+    spy = str(here) if here.exists() else on_path("py-spy")
+    if not spy:
+        return None
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "raw.txt"
+        try:
+            p = subprocess.run([spy, "record", "--rate", "50", "--format", "raw", "--output", str(out), "--",
+                                sys.executable, "-c", "import time; time.sleep(0.3)"],
+                               capture_output=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return spy if p.returncode == 0 and out.exists() else None
+
+
 # name: (what it is, how to find it, how a reader gets it). The last two
 # are for the tests only (the browser test, the spell check), not for pages.
 TOOLS = {
@@ -153,6 +173,9 @@ TOOLS = {
                           "let `bash ci/setup.sh` build it (on Debian, from Debian 13's source package), or "
                           "`FT_PYTHON=/path/to/python3.13t bash ci/setup.sh`"),
     "rust-nightly": ("a nightly Rust toolchain", rust_nightly, "`rustup toolchain install nightly`"),
+    "py-spy": ("py-spy, allowed to sample a process (ptrace)", py_spy,
+               "install it (`pip install py-spy`; `bash ci/setup.sh` puts the locked one in .venv) and, in a "
+               "container, allow ptrace (`docker run --cap-add SYS_PTRACE`)"),
     "linux": ("Linux", lambda: sys.platform if sys.platform.startswith("linux") else None,
               "this output is of a Linux tool (ELF files, manylinux wheels)"),
     "x86-64": ("an x86-64 CPU", lambda: platform.machine() if platform.machine().lower() in ("x86_64", "amd64")

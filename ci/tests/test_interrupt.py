@@ -156,6 +156,12 @@ EXEMPT = {
     "greatcircle.distance_simd": OUTPUT_SIZED,
     "greatcircle.distance_par": OUTPUT_SIZED,
     "typedstats.rms": "takes only contiguous arrays: the input is as large as its memory",
+    "faqkit.mean": "takes only contiguous arrays: the input is as large as its memory",
+    "faqkit.affine_sum": "takes only contiguous arrays: the input is as large as its memory",
+    "faqkit.sum_squares_c": "takes only contiguous arrays: the input is as large as its memory",
+    "faqkit.Mapper.sum": "takes only contiguous arrays: the input is as large as its memory",
+    "faqkit.describe": OUTPUT_SIZED,
+    "faqkit.Mapper.f": CONSTANT,
     "typedstats.scale": OUTPUT_SIZED,
     # Chapter 12: the C original checks for no signal while the GIL is
     # released, as the extensions it stands for; its port (gridhist._core,
