@@ -127,7 +127,9 @@ logs=$(mktemp -d "${TMPDIR:-/tmp}/valgrind-suite.XXXXXX")
 # BOOK_UNDER_VALGRIND=1 lets a test skip what valgrind does not emulate
 # (IEEE exception flags of SSE arithmetic: "no exceptions", valgrind's manual,
 # "Limitations"), with that reason. Every property test runs with a fifth
-# of its examples (ci/valgrind/fewer_examples.py).
+# of its examples (ci/valgrind/fewer_examples.py). valgrind keeps the
+# symbols of a library unloaded before exit (--keep-debuginfo=yes), so that a
+# leak reported there names the library, and openmp.supp can match it.
 shard() { # NAME [--gate I/N] LISTING...: check one shard; its output in $logs/NAME
     local name=$1 gate='' part=''
     shift
@@ -135,11 +137,12 @@ shard() { # NAME [--gate I/N] LISTING...: check one shard; its output in $logs/N
     local tests=() l
     for l in "$@"; do tests+=("$l/tests"); done
     if [ -n "$gate" ]; then tests+=("$gate"); fi
-    local run=(--baseline --inputs "$@" ci/pytest.ini ci/gate ci/valgrind/fewer_examples.py ci/valgrind/suite.sh
+    local run=(--baseline --supp ci/valgrind/openmp.supp --inputs "$@" ci/pytest.ini ci/gate ci/valgrind/fewer_examples.py ci/valgrind/suite.sh
                -- python -m pytest -c ci/pytest.ini --rootdir . -q --durations=10 -p fewer_examples
                ${tests[@]+"${tests[@]}"})
     local status=0
-    PYTHONPATH="$ROOT/ci/valgrind${PYTHONPATH:+:$PYTHONPATH}" BOOK_UNDER_VALGRIND=1 GATE_IN_PROCESS=1 GATE_SHARD=$part GATE_EXCLUDE="$NOT_UNDER_MEMCHECK" \
+    VALGRIND_OPTS="--keep-debuginfo=yes${VALGRIND_OPTS:+ $VALGRIND_OPTS}" \
+        PYTHONPATH="$ROOT/ci/valgrind${PYTHONPATH:+:$PYTHONPATH}" BOOK_UNDER_VALGRIND=1 GATE_IN_PROCESS=1 GATE_SHARD=$part GATE_EXCLUDE="$NOT_UNDER_MEMCHECK" \
         python "$ROOT/listings/ch03-valgrind/valgrind_report.py" check "${run[@]}" >"$logs/$name" 2>&1 || status=$?
     # The slowest tests under memcheck, from pytest's own report of the run
     # (kept with valgrind's report in the cache).
@@ -162,9 +165,9 @@ stop_shards() {
 }
 trap stop_shards EXIT
 trap 'stop_shards; exit 143' TERM INT
-shard a --gate 0/2 ${shard_a[@]+"${shard_a[@]}"} &
+shard a --gate 1/2 ${shard_a[@]+"${shard_a[@]}"} &
 pid_a=$!
-shard b --gate 1/2 ${shard_b[@]+"${shard_b[@]}"} &
+shard b --gate 2/2 ${shard_b[@]+"${shard_b[@]}"} &
 pid_b=$!
 status_a=0
 status_b=0
