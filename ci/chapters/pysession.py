@@ -19,8 +19,16 @@ exit status is 1, so the book build fails instead of showing a surprise.
 
 import ast
 import os
+import signal
 import sys
 import traceback
+
+# Python's own SIGINT handler, as the interactive interpreter has it: a
+# process started from a background job (`bash ci/book.sh &`, nohup)
+# inherits SIGINT ignored, Python then installs no handler, and a session
+# that shows Ctrl-C (chapter 8's demo) would wait for a KeyboardInterrupt
+# that never comes (run r14 of 2026-12-07, started that way).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 MARKERS = ("# raises", "# hide")
 

@@ -252,8 +252,13 @@ def test_the_quick_start_is_classified():
     assert {f"{module}.{f}" for f in functions} == set(NOT_GATED)
 
 
+# Each child restores Python's own SIGINT handler first: started from a
+# background job (`bash ci/test.sh &`, nohup), the test and its children
+# inherit SIGINT ignored, and without it every child kept running (run r14
+# of 2026-12-07: all 29 "still running 5 s after SIGINT").
 CHILD = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 {setup}
 import {module} as m
 {case_setup}
