@@ -27,8 +27,9 @@ anew. target/cache/bench-NAME.lock lets one run of a bench measure at a time:
 when the book asks for two sections at once, the second waits and then
 reads what the first stored. `--fresh` on the command line measures again
 whatever the cache holds, and stores the new run; so does a stored run
-older than BENCHKIT_MEASURE_AFTER (seconds since the epoch), which ci/book.sh
-sets when it measures again the runs behind a false claim.
+older than BENCHKIT_MEASURE_AFTER (seconds since the epoch) whose name is in
+BENCHKIT_MEASURE_RUNS, which ci/book.sh sets when it measures again the runs
+behind a false claim.
 
 Numbers for the prose (`numbers`). A report ends with one HTML comment that
 carries the run's numbers by name, `<!-- numbers ch09 {"min.1e7.rust": ...} -->`:
@@ -134,11 +135,17 @@ def cached(name, key, measure, fresh=None):
         fresh = "--fresh" in sys.argv[1:]
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"bench-{name}-{key}.json"
-    # BENCHKIT_MEASURE_AFTER (seconds since the epoch; ci/book.sh sets it when
-    # it measures again the runs behind a false claim): a stored measurement
-    # older than that is measured again, once; the next section of the same
-    # bench reads the new one.
+    # BENCHKIT_MEASURE_AFTER (seconds since the epoch) and BENCHKIT_MEASURE_RUNS
+    # (names), which ci/book.sh sets when it measures again the runs behind a
+    # false claim: a stored measurement of one of those runs older than that
+    # is measured again, once; the next section of the same bench reads the
+    # new one. Only those runs: a section that also reads another run (chapter
+    # 13's summary reads the first calls') must get the numbers its own page
+    # shows (run r15: the first calls measured anew by the summary disagreed
+    # with the section that showed them, and the build failed).
     after = float(os.environ.get("BENCHKIT_MEASURE_AFTER") or 0)
+    if name not in os.environ.get("BENCHKIT_MEASURE_RUNS", "").split():
+        after = 0
     # One measurement at a time, even if the book asks for two sections at once.
     with open(CACHE / f"bench-{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
