@@ -4,8 +4,8 @@
 #      one set of versions, cmdrun through bookrun, skeptic markers, SAFETY;
 #      ShellCheck, actionlint, and nothing GNU-only or bash-4-only in a script
 #   2. cargo fmt --check and cargo clippy -D warnings on every Rust listing
-#   3. every listing built into .venv; its tests run from the archive of
-#      listings/ (ci/tests/test_archive.py), with ci/tests
+#   3. every listing built into .venv; 3a. its tests run from the archive of
+#      listings/ (ci/tests/test_archive.py), and the rest of ci/tests
 #   3c. beside them, the book's outputs that measure no time, into its cache
 #   3b. the robustness gate: every function every listing exports, against a
 #      matrix of bad input and against its NumPy/SciPy reference (ci/gate)
@@ -16,8 +16,9 @@
 #   6. valgrind: every listing's tests under memcheck, zero errors allowed
 #      (when CI=true or VALGRIND_SUITE=1; ci/valgrind/suite.sh)
 #   (1b. spell check of the prose, 4b. offline link check of book/html)
-# Steps 2, 3b, 3c, 6, 4b and 4c run beside others where a core would idle (see
-# started/finished below); their output is printed whole when they end.
+# Every step but 1 and 4 runs beside others where a core would idle (see
+# started/finished below); its output is printed whole when it ends. The
+# book (4), whose benchmarks need a quiet machine, runs alone.
 # Nothing may write into src/, ci/ or listings/ (ci/checks/tree_guard.py).
 #
 # QUICK=1 ci/test.sh skips the browser test (4c) and skeptic (5), for a faster
@@ -134,7 +135,18 @@ stop_background() {
 trap stop_background EXIT
 
 started lint python "$ROOT/ci/listing-tools/book_listings.py" lint
-step "3. Building every listing (beside it: 2. cargo fmt and clippy on every Rust listing)"
+# Beside the listings' build, three steps that need none of it, where a core
+# would idle (the build compiles one listing at a time): the archive test
+# (3a), which builds its own copy of every listing outside the repository
+# and tests it there; chapter 3's valgrind baseline, which the valgrind
+# suite (6), chapter 3's outputs and the archive's chapter 3 wait for; and
+# skeptic's dependencies (5), which do not depend on the book.
+started archive python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" --durations=5 "$ROOT/ci/tests/test_archive.py"
+started baseline bash "$ROOT/ci/valgrind/suite.sh" --baseline
+if [ "$quick" != 1 ]; then
+    started skeptic_deps bash "$ROOT/ci/skeptic/run.sh" --deps
+fi
+step "3. Building every listing (beside it: 2. cargo fmt and clippy on every Rust listing; 3a. the archive's own builds and tests; 6. chapter 3's valgrind baseline; 5. skeptic's dependencies)"
 python "$ROOT/ci/listing-tools/book_listings.py" build
 finished lint "2. cargo fmt and clippy on every Rust listing"
 timing "build and lint"
@@ -148,33 +160,43 @@ started valgrind env PYTEST_TIMEOUT="${PYTEST_TIMEOUT:-3600}" bash "$ROOT/ci/val
 started warm python "$ROOT/ci/chapters/bookrun.py" warm
 # The gate reads only the listings built into .venv above.
 started gate python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" -q --durations=3 "$ROOT/ci/gate"
-step "3a. Every test (beside it: 3b. the gate, 6. valgrind, every listing's tests under memcheck)"
+step "3a. The tests of ci/tests (beside them: the archive's, 3b. the gate, 6. valgrind, every listing's tests under memcheck)"
 # The listings' own tests run once, as a reader runs them: from the
 # archive of listings/, unpacked outside the repository, each listing built
-# there as its README says (ci/tests/test_archive.py); the other tests of
-# ci/tests beside them.
-python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" --durations=5 "$ROOT/ci/tests"
+# there as its README says (ci/tests/test_archive.py, started above); the
+# other tests of ci/tests beside them.
+python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" --durations=5 --ignore "$ROOT/ci/tests/test_archive.py" "$ROOT/ci/tests"
 python "$ROOT/ci/listing-tools/book_listings.py" cargo-test
 timing pytest
 
 finished gate "3b. The robustness gate: every exported function against bad input (ci/gate)"
+finished archive "3a. Every listing built and tested from the archive, as a reader would (ci/tests/test_archive.py)"
+finished baseline "6. Chapter 3's valgrind baseline (listings/ch03-valgrind/valgrind_report.py baseline)"
 finished valgrind "6. valgrind: every listing's tests under memcheck (ci/valgrind/suite.sh)"
-timing "valgrind (the rest of it)"
+timing "archive and valgrind (the rest of them)"
 
 finished warm "3c. The book's outputs that measure no time, run ahead of the book (ci/chapters/bookrun.py warm)"
+if [ "$quick" != 1 ]; then
+    # Ended long before this (it ran beside the listings' build), but the
+    # book's benchmarks below must have the machine to themselves.
+    finished skeptic_deps "5. skeptic's dependencies, compiled beside the listings' build"
+fi
 step "4. Building the book"
 bash "$ROOT/ci/book.sh"
 timing book
 
-step "4a. The warm loop: a second build runs nothing again, a prose edit neither, a changed listing only its own outputs"
-python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" -q "$ROOT/ci/loop"
-timing "warm loop"
-
-started links python "$ROOT/ci/checks/check_links.py"
+# The warm loop rebuilds book/ several times: the checks of the built book
+# read a copy of it (CHECK_BOOK_DIR), so that the four run side by side.
+checked="$ROOT/target/book-checked"
+rm -rf "$checked"
+cp -R "$ROOT/book" "$checked"
+export CHECK_BOOK_DIR="$checked"
+started loop python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" -q "$ROOT/ci/loop"
+started links python "$ROOT/ci/checks/check_links.py" "$checked/html"
 if [ "$quick" != 1 ]; then
     started browser python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" "$ROOT/ci/browser"
 fi
-step "5. skeptic: the book's Rust blocks, as rendered (beside it: 4b. links, 4c. the browser test)"
+step "5. skeptic: the book's Rust blocks, as rendered (beside it: 4a. the warm loop, 4b. links, 4c. the browser test)"
 if [ "$quick" = 1 ]; then
     echo "skipped (QUICK=1)"
 else
@@ -187,7 +209,8 @@ if [ "$quick" = 1 ]; then
 else
     finished browser "4c. The built book in a browser (headless Chromium)"
 fi
-timing "skeptic, links and browser"
+finished loop "4a. The warm loop: a second build runs nothing again, a prose edit neither, a changed listing only its own outputs"
+timing "warm loop, skeptic, links and browser"
 
 python "$ROOT/ci/checks/tree_guard.py" check "$ROOT/target/test-guard.json"
 trap - EXIT
