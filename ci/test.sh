@@ -135,18 +135,18 @@ stop_background() {
 trap stop_background EXIT
 
 started lint python "$ROOT/ci/listing-tools/book_listings.py" lint
-# Beside the listings' build, three steps that need none of it, where a core
-# would idle (the build compiles one listing at a time): the archive test
-# (3a), which builds its own copy of every listing outside the repository
-# and tests it there; chapter 3's valgrind baseline, which the valgrind
-# suite (6), chapter 3's outputs and the archive's chapter 3 wait for; and
-# skeptic's dependencies (5), which do not depend on the book.
-started archive python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" --durations=5 "$ROOT/ci/tests/test_archive.py"
+# Beside the listings' build, two steps that need none of it, where a core
+# would idle (the build compiles one listing at a time): chapter 3's
+# valgrind baseline, which the valgrind suite (6), chapter 3's outputs and
+# the archive's chapter 3 wait for; and, at the lowest priority (nice), so
+# that it takes only what the build leaves, skeptic's dependencies (5),
+# which do not depend on the book. (The archive test builds every listing
+# too, but beside the build it slowed it more than it gained: run r18.)
 started baseline bash "$ROOT/ci/valgrind/suite.sh" --baseline
 if [ "$quick" != 1 ]; then
-    started skeptic_deps bash "$ROOT/ci/skeptic/run.sh" --deps
+    started skeptic_deps nice -n 19 bash "$ROOT/ci/skeptic/run.sh" --deps
 fi
-step "3. Building every listing (beside it: 2. cargo fmt and clippy on every Rust listing; 3a. the archive's own builds and tests; 6. chapter 3's valgrind baseline; 5. skeptic's dependencies)"
+step "3. Building every listing (beside it: 2. cargo fmt and clippy on every Rust listing; 6. chapter 3's valgrind baseline; 5. skeptic's dependencies)"
 python "$ROOT/ci/listing-tools/book_listings.py" build
 finished lint "2. cargo fmt and clippy on every Rust listing"
 timing "build and lint"
@@ -160,11 +160,12 @@ started valgrind env PYTEST_TIMEOUT="${PYTEST_TIMEOUT:-3600}" bash "$ROOT/ci/val
 started warm python "$ROOT/ci/chapters/bookrun.py" warm
 # The gate reads only the listings built into .venv above.
 started gate python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" -q --durations=3 "$ROOT/ci/gate"
-step "3a. The tests of ci/tests (beside them: the archive's, 3b. the gate, 6. valgrind, every listing's tests under memcheck)"
 # The listings' own tests run once, as a reader runs them: from the
 # archive of listings/, unpacked outside the repository, each listing built
-# there as its README says (ci/tests/test_archive.py, started above); the
-# other tests of ci/tests beside them.
+# there as its README says (ci/tests/test_archive.py), beside the other
+# tests of ci/tests (one after the other, r17 ended with one core idle).
+started archive python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" --durations=5 "$ROOT/ci/tests/test_archive.py"
+step "3a. The tests of ci/tests (beside them: the archive's, 3b. the gate, 6. valgrind, every listing's tests under memcheck)"
 python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" --durations=5 --ignore "$ROOT/ci/tests/test_archive.py" "$ROOT/ci/tests"
 python "$ROOT/ci/listing-tools/book_listings.py" cargo-test
 timing pytest

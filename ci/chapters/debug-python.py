@@ -145,6 +145,18 @@ def main():
     mode = sys.argv[1]
     if not need_interpreter():
         return 0
+    # One at a time: ci/test.sh runs the book's outputs beside the tests, and
+    # two maturin builds in one target dir race for the file they stage
+    # (run r18: "failed to rename file ... libdebugme.so"). The second
+    # caller waits, then finds the first one's build in the cache.
+    import fcntl
+    DBG.mkdir(parents=True, exist_ok=True)
+    with open(DBG / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return run_mode(mode)
+
+
+def run_mode(mode):
     if mode == "python":
         print(PY)
     elif mode in ("config", "build"):
