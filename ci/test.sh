@@ -5,7 +5,7 @@
 #      ShellCheck, actionlint, and nothing GNU-only or bash-4-only in a script
 #   2. cargo fmt --check and cargo clippy -D warnings on every Rust listing
 #   3. every listing built into .venv; 3a. its tests run from the archive of
-#      listings/ (ci/tests/test_archive.py), and the rest of ci/tests
+#      listings/ (ci/tests/test_archive.py), with ci/tests
 #   3c. beside them, the book's outputs that measure no time, into its cache
 #   3b. the robustness gate: every function every listing exports, against a
 #      matrix of bad input and against its NumPy/SciPy reference (ci/gate)
@@ -138,13 +138,14 @@ started lint python "$ROOT/ci/listing-tools/book_listings.py" lint
 # Beside the listings' build, two steps that need none of it, where a core
 # would idle (the build compiles one listing at a time): chapter 3's
 # valgrind baseline, which the valgrind suite (6), chapter 3's outputs and
-# the archive's chapter 3 wait for; and, at the lowest priority (nice), so
-# that it takes only what the build leaves, skeptic's dependencies (5),
-# which do not depend on the book. (The archive test builds every listing
-# too, but beside the build it slowed it more than it gained: run r18.)
+# the archive's chapter 3 wait for; and skeptic's dependencies (5), which
+# do not depend on the book. Not more: the machine is busy from here to the
+# book, and the more steps share its two cores, the more CPU time the same
+# work takes (run r19, the archive test and ci/tests side by side as well:
+# about 300 CPU seconds more than r17 for the same work).
 started baseline bash "$ROOT/ci/valgrind/suite.sh" --baseline
 if [ "$quick" != 1 ]; then
-    started skeptic_deps nice -n 19 bash "$ROOT/ci/skeptic/run.sh" --deps
+    started skeptic_deps bash "$ROOT/ci/skeptic/run.sh" --deps
 fi
 step "3. Building every listing (beside it: 2. cargo fmt and clippy on every Rust listing; 6. chapter 3's valgrind baseline; 5. skeptic's dependencies)"
 python "$ROOT/ci/listing-tools/book_listings.py" build
@@ -160,21 +161,22 @@ started valgrind env PYTEST_TIMEOUT="${PYTEST_TIMEOUT:-3600}" bash "$ROOT/ci/val
 started warm python "$ROOT/ci/chapters/bookrun.py" warm
 # The gate reads only the listings built into .venv above.
 started gate python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" -q --durations=3 "$ROOT/ci/gate"
+step "3a. Every test (beside it: 3b. the gate, 6. valgrind, every listing's tests under memcheck)"
 # The listings' own tests run once, as a reader runs them: from the
 # archive of listings/, unpacked outside the repository, each listing built
-# there as its README says (ci/tests/test_archive.py), beside the other
-# tests of ci/tests (one after the other, r17 ended with one core idle).
-started archive python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" --durations=5 "$ROOT/ci/tests/test_archive.py"
-step "3a. The tests of ci/tests (beside them: the archive's, 3b. the gate, 6. valgrind, every listing's tests under memcheck)"
-python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" --durations=5 --ignore "$ROOT/ci/tests/test_archive.py" "$ROOT/ci/tests"
+# there as its README says (ci/tests/test_archive.py, first); then the
+# other tests of ci/tests. (Side by side, they took more CPU time, and
+# the free-threaded CPython 3.13, started under that load, took up to two
+# minutes for an import that takes half a second on a quiet machine: run
+# r19 failed on a 120 s time limit.)
+python -m pytest -c "$ROOT/ci/pytest.ini" --rootdir "$ROOT" --durations=5 "$ROOT/ci/tests"
 python "$ROOT/ci/listing-tools/book_listings.py" cargo-test
 timing pytest
 
 finished gate "3b. The robustness gate: every exported function against bad input (ci/gate)"
-finished archive "3a. Every listing built and tested from the archive, as a reader would (ci/tests/test_archive.py)"
 finished baseline "6. Chapter 3's valgrind baseline (listings/ch03-valgrind/valgrind_report.py baseline)"
 finished valgrind "6. valgrind: every listing's tests under memcheck (ci/valgrind/suite.sh)"
-timing "archive and valgrind (the rest of them)"
+timing "valgrind (the rest of it)"
 
 finished warm "3c. The book's outputs that measure no time, run ahead of the book (ci/chapters/bookrun.py warm)"
 if [ "$quick" != 1 ]; then
