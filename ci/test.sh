@@ -124,6 +124,34 @@ finished() { # NAME TITLE: wait for it, print its output, stop if it failed
         exit "$status"
     fi
 }
+# PID and every process under it (pgrep is on Linux and macOS alike).
+tree_pids() {
+    local c
+    echo "$1"
+    for c in $(pgrep -P "$1" 2>/dev/null); do tree_pids "$c"; done
+}
+cancel() { # NAME TITLE: like finished, but stop it first if it is still running
+    local name=$1 pid pids
+    eval "pid=\$pid_$name"
+    if kill -0 "$pid" 2>/dev/null; then
+        # Frozen first, so that no process starts another meanwhile (cargo
+        # starts rustc), then listed again, stopped and let go.
+        pids=$(tree_pids "$pid")
+        # shellcheck disable=SC2086 # one PID per word
+        kill -STOP $pids 2>/dev/null || true
+        pids=$(tree_pids "$pid")
+        # shellcheck disable=SC2086
+        kill -TERM $pids 2>/dev/null || true
+        # shellcheck disable=SC2086
+        kill -CONT $pids 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        step "$2"
+        cat "$LOGS/$name.log"
+        echo "  (stopped: not finished when the book's benchmarks needed a quiet machine; cargo keeps what it finished)"
+        return 0
+    fi
+    finished "$@"
+}
 # A failure stops the run: what is still running in the background stops too.
 stop_background() {
     local pid
@@ -135,19 +163,16 @@ stop_background() {
 trap stop_background EXIT
 
 started lint python "$ROOT/ci/listing-tools/book_listings.py" lint
-# Beside the listings' build, two steps that need none of it, where a core
-# would idle (the build compiles one listing at a time): chapter 3's
-# valgrind baseline, which the valgrind suite (6), chapter 3's outputs and
-# the archive's chapter 3 wait for; and skeptic's dependencies (5), which
-# do not depend on the book. Not more: the machine is busy from here to the
-# book, and the more steps share its two cores, the more CPU time the same
-# work takes (run r19, the archive test and ci/tests side by side as well:
-# about 300 CPU seconds more than r17 for the same work).
-started baseline bash "$ROOT/ci/valgrind/suite.sh" --baseline
+# Beside the listings' build, at the lowest priority (nice), so that it
+# takes only what the other steps leave idle until the book: skeptic's
+# dependencies (5), which do not depend on the book. Nothing more: from here
+# to the book the two cores are busy, and every step added beside the others
+# made the same work take more CPU time (runs r18-r20: chapter 3's valgrind
+# baseline here, or the archive test, lengthened the run by a minute or two).
 if [ "$quick" != 1 ]; then
-    started skeptic_deps bash "$ROOT/ci/skeptic/run.sh" --deps
+    started skeptic_deps nice -n 19 bash "$ROOT/ci/skeptic/run.sh" --deps
 fi
-step "3. Building every listing (beside it: 2. cargo fmt and clippy on every Rust listing; 6. chapter 3's valgrind baseline; 5. skeptic's dependencies)"
+step "3. Building every listing (beside it: 2. cargo fmt and clippy on every Rust listing; 5. skeptic's dependencies)"
 python "$ROOT/ci/listing-tools/book_listings.py" build
 finished lint "2. cargo fmt and clippy on every Rust listing"
 timing "build and lint"
@@ -174,15 +199,15 @@ python "$ROOT/ci/listing-tools/book_listings.py" cargo-test
 timing pytest
 
 finished gate "3b. The robustness gate: every exported function against bad input (ci/gate)"
-finished baseline "6. Chapter 3's valgrind baseline (listings/ch03-valgrind/valgrind_report.py baseline)"
 finished valgrind "6. valgrind: every listing's tests under memcheck (ci/valgrind/suite.sh)"
 timing "valgrind (the rest of it)"
 
 finished warm "3c. The book's outputs that measure no time, run ahead of the book (ci/chapters/bookrun.py warm)"
 if [ "$quick" != 1 ]; then
-    # Ended long before this (it ran beside the listings' build), but the
-    # book's benchmarks below must have the machine to themselves.
-    finished skeptic_deps "5. skeptic's dependencies, compiled beside the listings' build"
+    # The book's benchmarks below must have the machine to themselves: if
+    # skeptic's dependencies are not compiled yet, stop compiling them (cargo
+    # keeps what it finished; step 5 compiles the rest).
+    cancel skeptic_deps "5. skeptic's dependencies, compiled when a core was idle"
 fi
 step "4. Building the book"
 bash "$ROOT/ci/book.sh"

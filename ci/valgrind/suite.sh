@@ -4,10 +4,6 @@
 #   ci/valgrind/suite.sh --install   make sure valgrind is installed (apt-get when
 #                              missing), and memray (pip, into .tools/memray);
 #                              called by ci/setup.sh
-#   ci/valgrind/suite.sh --baseline  only make chapter 3's baseline suppressions
-#                              (valgrind_report.py baseline), when the suite
-#                              would run: ci/test.sh makes them beside the
-#                              listings' build, which they do not need
 #   ci/valgrind/suite.sh             run every listing's tests under valgrind
 #                              memcheck, except the listings broken on purpose,
 #                              and fail on any error the baseline does not
@@ -81,13 +77,6 @@ if ! command -v valgrind >/dev/null; then
     if [ "${CI:-}" = true ]; then echo "error: valgrind is not installed" >&2; exit 1; fi
     echo "valgrind suite: skipped: valgrind is not installed (bash ci/valgrind/suite.sh --install)"
     exit 0
-fi
-if [ "${1:-}" = "--baseline" ]; then
-    # With the shards' valgrind options (below): the baseline is one file,
-    # made by whoever asks first, and must match what the shards report.
-    VALGRIND_OPTS="--keep-debuginfo=yes${VALGRIND_OPTS:+ $VALGRIND_OPTS}" \
-        python "$ROOT/listings/ch03-valgrind/valgrind_report.py" baseline
-    exit
 fi
 
 # Every listing that is not broken on purpose, and its tests. (The list is
