@@ -1175,13 +1175,16 @@ class Worker:
         )
         # A thread reads the answers, so that waiting for one can time out
         # on every platform (select() on a pipe does not work on Windows).
-        self.answers = queue.Queue()
+        # Each child has a queue of its own: the end of a killed child's
+        # output must not reach the next child's queue, where it would read
+        # as that child's death.
+        answers = self.answers = queue.Queue()
         out = self.proc.stdout
 
         def read():
             for line in out:
-                self.answers.put(line)
-            self.answers.put("")  # the process ended
+                answers.put(line)
+            answers.put("")  # the process ended
 
         threading.Thread(target=read, daemon=True).start()
         # Importing NumPy and the module can take seconds on a busy machine:
@@ -1222,7 +1225,11 @@ class Worker:
             self.proc.wait()
             return False, f"HANG: no answer in {self.timeout:.0f} s\n{self.stderr_tail()}"
         if not line:
-            code = self.proc.wait()
+            try:
+                code = self.proc.wait(timeout=self.timeout)
+            except subprocess.TimeoutExpired:  # its output ended, but it did not
+                self.proc.kill()
+                code = self.proc.wait()
             if code < 0:
                 how = f"signal {signal.Signals(-code).name}"
             else:  # Windows reports a crash as a status like 0xC0000005
